@@ -1,0 +1,32 @@
+"The exported library, the README and the Quarto config must agree with the notebooks."
+import shutil, subprocess, sys, filecmp
+from pathlib import Path
+
+def test_library_matches_notebooks(root, tmp_path):
+    shutil.copy(root/'settings.ini', tmp_path/'settings.ini')
+    shutil.copytree(root/'nbs', tmp_path/'nbs', symlinks=True, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    r = subprocess.run(['nbdev_export'], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    fresh = sorted(p.relative_to(tmp_path/'probescale') for p in (tmp_path/'probescale').rglob('*.py'))
+    ours = sorted(p.relative_to(root/'probescale') for p in (root/'probescale').rglob('*.py'))
+    assert fresh == ours, f'modules differ: exported {fresh}, committed {ours}'
+    stale = [str(p) for p in fresh if (tmp_path/'probescale'/p).read_text() != (root/'probescale'/p).read_text()]
+    assert not stale, f'probescale/ is out of date with the notebooks for {stale}: run nbdev_export and commit both'
+
+def test_readme_matches_index(root):
+    r = subprocess.run([sys.executable, str(root/'.ci'/'make_readme.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+def test_quarto_config_is_shared(root):
+    link = root/'nbs'/'_quarto.yml'
+    assert link.is_symlink() and link.resolve() == (root/'_quarto.yml').resolve()
+
+def test_notebooks_are_clean(root, tmp_path):
+    "Notebooks are committed after nbdev_clean (no execution counts noise beyond what nbdev keeps)."
+    import json
+    for nb in (root/'nbs').rglob('*.ipynb'):
+        if '.ipynb_checkpoints' in nb.parts: continue
+        d = json.loads(nb.read_text())
+        assert 'widgets' not in d.get('metadata', {}), f'{nb.name}: run nbdev_clean'
+        codes = [c for c in d['cells'] if c['cell_type'] == 'code']
+        assert codes and any(c.get('outputs') for c in codes), f'{nb.name} has no executed outputs'
