@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SCALING_FORMS', 'ScalingFit', 'fit_scaling_law', 'compare_scaling_laws', 'ScalingBudget', 'budget_for',
-           'CoverageResult', 'simulate_coverage']
+           'CoverageResult', 'simulate_coverage', 'layer_scaling_points']
 
 # %% ../nbs/05_scaling.ipynb #8faa9df4
 import copy, warnings
@@ -758,3 +758,27 @@ def simulate_coverage(params, # true parameters of `form` (dict, Series or seque
         rows.append(dict(quantity=q, method=m, truth=truth[q], coverage=np.mean(h), lower=lo, upper=hi, n=len(h)))
     settings = dict(form=form, n_points=len(N), noise_sd=noise_sd, n_boot=n_boot, **fit_kwargs)
     return CoverageResult(pd.DataFrame(rows), n_sims, alpha, settings)
+
+# %% ../nbs/05_scaling.ipynb #aa8b65a2
+def layer_scaling_points(probes,              # a `ProbeResult`: per-layer probe scores of one or more tasks
+                         model,               # the probed model, for its parameter counts
+                         weights:dict=None,   # task -> weight (default: uniform)
+                         stack:str='encoder', # the stack that is cut
+                        )->pd.DataFrame:      # per cut layer: n_params, score, sigma
+    "Task-weighted probe score of the model cut after each layer, against the non-embedding parameters it keeps."
+    from probescale.models import param_breakdown
+    df = probes.df[probes.df['stack'] == stack]
+    if df.empty: raise ValueError(f'No probe scores for stack {stack!r}; the result has {sorted(set(probes.df["stack"]))}.')
+    bd = param_breakdown(model)
+    N = bd[(bd.layer > 0) & (bd['stack'] == stack)].groupby('layer').n_params.sum().cumsum()
+    acc = df.pivot(index='task', columns='layer', values='score')
+    sd = (df.pivot(index='task', columns='layer', values='ci_high') - df.pivot(index='task', columns='layer', values='ci_low')) / 3.92
+    A, S = acc.to_numpy(), sd.to_numpy()
+    arg = np.array([[np.argmax(r[:l + 1]) for l in range(A.shape[1])] for r in A])   # best layer so far
+    best, sd_best = np.take_along_axis(A, arg, 1), np.take_along_axis(S, arg, 1)
+    w = np.array([(weights or {}).get(t, 0. if weights else 1.) for t in acc.index], dtype=float)
+    if w.sum() <= 0: raise ValueError('The task weights must be non-negative with a positive sum.')
+    w = w / w.sum()
+    pts = pd.DataFrame({'score': w @ best, 'sigma': np.sqrt((w[:, None]**2 * sd_best**2).sum(0))}, index=acc.columns)
+    pts.index.name = 'layer'
+    return pts.loc[N.index].assign(n_params=N.values)[['n_params', 'score', 'sigma']]

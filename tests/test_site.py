@@ -6,8 +6,9 @@ import pytest
 
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 # pages and the least number of figures each must display
-EXPECTED = {'index.html': 0, '00_models.html': 2, '01_tasks.html': 1, '02_features.html': 2, '05_scaling.html': 3,
-            '09_cli.html': 0, 'benchmarks/features_overhead.html': 0}
+EXPECTED = {'index.html': 0, '00_models.html': 2, '01_tasks.html': 1, '02_features.html': 2, '03_probing.html': 2,
+            '05_scaling.html': 4, '09_cli.html': 0, 'benchmarks/features_overhead.html': 0,
+            'benchmarks/probing_speed.html': 0}
 
 @pytest.fixture(scope='module')
 def site(root):
@@ -82,4 +83,4 @@ def test_search_index_lists_pages(site):
     docs, _ = site
     idx = json.loads((docs/'search.json').read_text())
     hrefs = {e.get('href', '').split('#')[0] for e in idx}
-    assert {'00_models.html', '02_features.html'} <= hrefs
+    assert {'00_models.html', '02_features.html', '03_probing.html', '05_scaling.html'} <= hrefs
