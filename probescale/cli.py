@@ -8,7 +8,8 @@ import argparse, json, sys, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from .models import DEFAULT_MODEL, load_model, count_params, param_breakdown, plot_param_breakdown
-from .features import extract_features, layer_similarity, linear_cka, plot_layer_similarity, atomic_write
+from .features import extract_features, layer_similarity, linear_cka, plot_layer_similarity
+from .io import atomic_write, save_figure
 
 # %% auto #0
 __all__ = ['run_pipeline', 'main']
@@ -17,18 +18,13 @@ __all__ = ['run_pipeline', 'main']
 def _write_csv(df, path):
     with atomic_write(path, 'w') as f: df.to_csv(f, index=True)
 
-def _save_fig(fig, path):
-    import matplotlib.pyplot as plt
-    with atomic_write(path) as f: fig.savefig(f, dpi=120, format='png', bbox_inches='tight')
-    plt.close(fig)
-
 def _features_stage(model, tok, sents, out, batch_size, cache_dir, progress)->dict:
     feats = extract_features(model, tok, sents, batch_size=batch_size, cache_dir=cache_dir, progress=progress)
     _write_csv(param_breakdown(model), out/'param_breakdown.csv')
-    _save_fig(plot_param_breakdown(model).figure, out/'param_breakdown.png')
+    save_figure(plot_param_breakdown(model), out/'param_breakdown.png', close=True)
     _write_csv(layer_similarity(feats), out/'layer_similarity.csv')
     _write_csv(linear_cka(feats), out/'layer_cka.csv')
-    _save_fig(plot_layer_similarity(feats), out/'layer_similarity.png')
+    save_figure(plot_layer_similarity(feats), out/'layer_similarity.png', close=True)
     return dict(layers=feats.layers)
 
 # %% ../nbs/09_cli.ipynb #87924e66
@@ -45,33 +41,64 @@ def _probing_stage(model, tok, docs, out, n_per_class, n_word_sents, seed, batch
     feats = task_features(model, tok, tasks, batch_size=batch_size, cache_dir=cache_dir, progress=progress)
     res = ProbeResult.concat([probe_layers(feats[k], t, seed=seed) for k, t in tasks.items()])
     _write_csv(res.df, out/'probe_scores.csv'); _write_csv(res.summary, out/'probe_summary.csv')
-    _save_fig(res.plot(), out/'probing.png'); _save_fig(res.plot(selectivity=True), out/'selectivity.png')
+    save_figure(res.plot(), out/'probing.png', close=True)
+    save_figure(res.plot(selectivity=True), out/'selectivity.png', close=True)
     return res
 
+
+# %% ../nbs/09_cli.ipynb #95aba62c
+def _layers_for(n:float, per_layer:float)->int|None:
+    "Layers of `per_layer` parameters needed to hold `n` parameters (None when `n` is infinite or undefined)."
+    return int(np.ceil(n / per_layer - 1e-9)) if np.isfinite(n) else None
+
+# %% ../nbs/09_cli.ipynb #aa03c86a
+def _exponent_caveat(fit)->list:
+    "A caveat when the interval of the fitted exponent contains 0."
+    if not fit.identified or fit._f.linear: return []
+    lo, hi = fit.conf_int().iloc[-1][['lower', 'upper']]
+    if not lo <= 0 <= hi: return []
+    return [f'the 95% interval of the exponent ({lo:.3g} to {hi:.3g}) contains 0: saturation is not established by '
+            'the data, so the asymptote and the budget are extrapolations']
+
+# %% ../nbs/09_cli.ipynb #4f7c751a
 def _scaling_stage(model, probes, out, target, seed)->dict:
     from probescale.scaling import layer_scaling_points, fit_scaling_law, compare_scaling_laws
     stack = probes.df['stack'].iloc[0]
     pts = layer_scaling_points(probes, model, stack=stack)
     _write_csv(pts, out/'scaling_points.csv')
-    cmp = compare_scaling_laws(pts.n_params, pts.score, sigma=pts.sigma)
-    _write_csv(cmp, out/'scaling_forms.csv')
-    form = 'saturating' if bool(cmp.loc['saturating', 'identified']) else 'loglinear'
-    fit = fit_scaling_law(pts.n_params, pts.score, form=form, sigma=pts.sigma, interval='bootstrap', n_boot=1000, seed=seed)
-    res = dict(form=form, identified=bool(fit.identified), params=fit.params.round(6).to_dict())
-    ax = fit.plot(n_range=(pts.n_params.min() / 2, pts.n_params.max() * 2))
-    try:
-        b = fit.budget_for(target)
-        per_layer = pts.n_params.iloc[0]
-        res.update(target=target, budget_n_params=float(b.n), budget_ci=[float(b.n_low), float(b.n_high)],
-                   budget_conservative=float(b.n_conservative),
-                   layers_needed=int(np.ceil(b.n / per_layer - 1e-9)), layers_total=len(pts),
-                   layers_needed_conservative=int(np.ceil(b.n_conservative / per_layer - 1e-9)))
-        ax.axvline(b.n, color='C3', ls='--', label=f'{target:.0%} budget')
-        ax.axvspan(b.n_low, b.n_high, color='C3', alpha=0.15); ax.legend(fontsize=8)
-    except ValueError as e: res['budget_error'] = str(e)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        cmp = compare_scaling_laws(pts.n_params, pts.score, sigma=pts.sigma)
+        _write_csv(cmp, out/'scaling_forms.csv')
+        form = 'saturating' if bool(cmp.loc['saturating', 'identified']) else 'loglinear'
+        fit = fit_scaling_law(pts.n_params, pts.score, form=form, sigma=pts.sigma, interval='bootstrap', n_boot=1000, seed=seed)
+        res = dict(stack=stack, form=form, identified=bool(fit.identified), params=fit.params.round(6).to_dict())
+        ax = fit.plot(n_range=(pts.n_params.min() / 2, pts.n_params.max() * 2))
+        caveats = _exponent_caveat(fit)
+        try: res.update(_budget(fit, target, pts.n_params.iloc[0], len(pts), ax))
+        except ValueError as e: res['budget_error'] = str(e)
+    res['caveats'] = list(dict.fromkeys(caveats + [str(w.message) for w in caught if w.category is not DeprecationWarning]))
     ax.set_xlabel(f'non-embedding parameters kept ({stack} cut after layer l)'); ax.set_ylabel('mean probe accuracy')
-    _save_fig(ax.figure, out/'scaling.png')
+    save_figure(ax, out/'scaling.png', close=True)
     return res
+
+# %% ../nbs/09_cli.ipynb #09eb0978
+def _finite(x:float)->float|None: return float(x) if np.isfinite(x) else None
+
+def _budget(fit, target, per_layer, n_layers, ax)->dict:
+    "The budget for `target` as JSON-ready numbers (None for infinite ones), drawn on `ax`."
+    b = fit.budget_for(target)
+    ax.axvline(b.n, color='C3', ls='--', label=f'{target:.0%} budget')
+    ax.axvspan(b.n_low, min(b.n_high, ax.get_xlim()[1]), color='C3', alpha=0.15); ax.legend(fontsize=8)
+    return dict(target=target, budget_n_params=float(b.n), budget_ci=[_finite(b.n_low), _finite(b.n_high)],
+                budget_conservative=_finite(b.n_conservative), extrapolated=bool(b.extrapolated),
+                layers_needed=_layers_for(b.n, per_layer), layers_total=n_layers,
+                layers_needed_conservative=_layers_for(b.n_conservative, per_layer))
+
+# %% ../nbs/09_cli.ipynb #5273fded
+def _probing_summary(summary:pd.DataFrame)->dict: # task -> stack -> best layer, best score, expected layer
+    cols = ['best_layer', 'best_score', 'expected_layer']
+    return {t: g.set_index('stack')[cols].round(4).to_dict('index') for t, g in summary.groupby('task', sort=False)}
 
 # %% ../nbs/09_cli.ipynb #7a657962
 def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local folder
@@ -88,7 +115,10 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
     "Run the ProbeScale stages built so far and write tables, figures and a summary into `out`."
     import matplotlib; matplotlib.use('Agg')
     from probescale.tasks import default_corpus, parse
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f'--out {out} is a file; the report needs a folder: pass a new or existing folder path.')
+    out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     model, tok = load_model(model_name)
     sents = default_corpus(n=n_corpus, seed=seed)
@@ -97,7 +127,7 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
     summary.update(_features_stage(model, tok, sents[:500], out, batch_size, cache_dir, progress))
     probes = _probing_stage(model, tok, parse(sents, progress=progress), out, n_per_class, n_word_sents, seed,
                             batch_size, cache_dir, progress)
-    summary['probing'] = probes.summary.set_index('task')[['best_layer', 'best_score', 'expected_layer']].round(4).to_dict('index')
+    summary['probing'] = _probing_summary(probes.summary)
     summary['scaling'] = _scaling_stage(model, probes, out, target, seed)
     summary['seconds'] = round(time.time() - t0, 1)
     with atomic_write(out/'summary.json', 'w') as f: json.dump(summary, f, indent=2, default=float)
@@ -126,10 +156,11 @@ def main(argv:list=None): # command-line arguments (default: `sys.argv[1:]`)
     try:
         s = run_pipeline(a.model, a.out, a.n_corpus, a.n_per_class, a.n_word_sents, a.target, a.seed, a.batch_size,
                          a.cache_dir, not a.quiet)
-    except (ValueError, ModuleNotFoundError) as e:
+    except (ValueError, ImportError) as e:   # ImportError: a missing optional dependency, with its pip line
         print(f'probescale: error: {e}', file=sys.stderr); return 2
     sc = s['scaling']
     msg = (f"; {sc['target']:.0%} of the probe score needs {sc['layers_needed']} of {sc['layers_total']} layers "
            f"({sc['budget_n_params']/1e6:.2f}M non-embedding parameters)") if 'layers_needed' in sc else ''
     print(f"probescale: {s['model']} ({s['n_params']:,} parameters){msg} -> {Path(a.out).resolve()} in {s['seconds']} s")
+    for c in sc.get('caveats', []): print(f'probescale: caveat: {c}')
     return 0
