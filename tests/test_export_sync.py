@@ -22,11 +22,16 @@ def test_quarto_config_is_shared(root):
     assert link.is_symlink() and link.resolve() == (root/'_quarto.yml').resolve()
 
 def test_notebooks_are_clean(root, tmp_path):
-    "Notebooks are committed after nbdev_clean (no execution counts noise beyond what nbdev keeps)."
+    "Notebooks are committed as `nbdev_clean` leaves them, and with their executed outputs."
     import json
-    for nb in (root/'nbs').rglob('*.ipynb'):
-        if '.ipynb_checkpoints' in nb.parts: continue
-        d = json.loads(nb.read_text())
-        assert 'widgets' not in d.get('metadata', {}), f'{nb.name}: run nbdev_clean'
-        codes = [c for c in d['cells'] if c['cell_type'] == 'code']
+    shutil.copy(root/'settings.ini', tmp_path/'settings.ini')
+    shutil.copytree(root/'nbs', tmp_path/'nbs', symlinks=True, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    r = subprocess.run(['nbdev_clean'], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    nbs = [nb for nb in (root/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in nb.parts]
+    dirty = [str(nb.relative_to(root)) for nb in nbs
+             if json.loads(nb.read_text()) != json.loads((tmp_path/nb.relative_to(root)).read_text())]
+    assert not dirty, f'run nbdev_clean on {dirty} and commit them'
+    for nb in nbs:
+        codes = [c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
         assert codes and any(c.get('outputs') for c in codes), f'{nb.name} has no executed outputs'
