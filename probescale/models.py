@@ -79,26 +79,35 @@ class Architecture:
     ffn_down:str           # path of the FFN output projection
     heads_attr:str         # config attribute with the number of attention heads
     head_dim_attr:str=None # config attribute with the head dimension (None: hidden_size // heads)
+    layers_attr:dict=None  # stack name -> config attribute with its number of layers (pruning updates it)
+    ffn_attr:str=None      # config attribute with the FFN width
+    rel_bias:dict=None     # stack name -> path of a relative position bias shared by the stack's layers (columns = heads)
+    rel_bias_in_layer:bool=False # is `rel_bias` a path inside the stack's first layer (T5) rather than in the body?
+    rel_bias_flag:str=None # path, inside a layer, of the flag saying it holds the relative bias
+    head_attrs:tuple=('num_attention_heads', 'n_heads', 'num_heads') # attention-module attributes = number of heads
+    width_attrs:tuple=('all_head_size', 'inner_dim')                 # attention-module attributes = heads x head_dim
 
 _BERT = Architecture(
     embeddings=['embeddings'], stacks={'encoder': 'encoder.layer'},
     attention={'encoder': [('self', 'attention', 'attention.self.query', 'attention.self.key',
                             'attention.self.value', 'attention.output.dense')]},
     ffn_containers=['intermediate', 'output'], ffn_up=['intermediate.dense'], ffn_down='output.dense',
-    heads_attr='num_attention_heads')
+    heads_attr='num_attention_heads', layers_attr={'encoder': 'num_hidden_layers'}, ffn_attr='intermediate_size')
 
 _MPNET = Architecture(
     embeddings=['embeddings', 'encoder.relative_attention_bias'], stacks={'encoder': 'encoder.layer'},
     attention={'encoder': [('self', 'attention', 'attention.attn.q', 'attention.attn.k', 'attention.attn.v',
                             'attention.attn.o')]},
     ffn_containers=['intermediate', 'output'], ffn_up=['intermediate.dense'], ffn_down='output.dense',
-    heads_attr='num_attention_heads')
+    heads_attr='num_attention_heads', layers_attr={'encoder': 'num_hidden_layers'}, ffn_attr='intermediate_size',
+    rel_bias={'encoder': 'encoder.relative_attention_bias'})
 
 _DISTILBERT = Architecture(
     embeddings=['embeddings'], stacks={'encoder': 'transformer.layer'},
     attention={'encoder': [('self', 'attention', 'attention.q_lin', 'attention.k_lin', 'attention.v_lin',
                             'attention.out_lin')]},
-    ffn_containers=['ffn'], ffn_up=['ffn.lin1'], ffn_down='ffn.lin2', heads_attr='n_heads')
+    ffn_containers=['ffn'], ffn_up=['ffn.lin1'], ffn_down='ffn.lin2', heads_attr='n_heads',
+    layers_attr={'encoder': 'n_layers'}, ffn_attr='hidden_dim')
 
 _T5_SELF  = ('self', 'layer.0', 'layer.0.SelfAttention.q', 'layer.0.SelfAttention.k', 'layer.0.SelfAttention.v',
              'layer.0.SelfAttention.o')
@@ -109,7 +118,11 @@ _T5 = Architecture(
     attention={'encoder': [_T5_SELF], 'decoder': [_T5_SELF, _T5_CROSS]},
     ffn_containers=['layer.-1'], ffn_up=['layer.-1.DenseReluDense.wi', 'layer.-1.DenseReluDense.wi_0',
                                          'layer.-1.DenseReluDense.wi_1'],
-    ffn_down='layer.-1.DenseReluDense.wo', heads_attr='num_heads', head_dim_attr='d_kv')
+    ffn_down='layer.-1.DenseReluDense.wo', heads_attr='num_heads', head_dim_attr='d_kv',
+    layers_attr={'encoder': 'num_layers', 'decoder': 'num_decoder_layers'}, ffn_attr='d_ff',
+    rel_bias={'encoder': 'layer.0.SelfAttention.relative_attention_bias',
+              'decoder': 'layer.0.SelfAttention.relative_attention_bias'},
+    rel_bias_in_layer=True, rel_bias_flag='layer.0.SelfAttention.has_relative_attention_bias')
 
 ARCHITECTURES = {'bert': _BERT, 'roberta': _BERT, 'xlm-roberta': _BERT, 'camembert': _BERT, 'electra': _BERT,
                  'mpnet': _MPNET, 'distilbert': _DISTILBERT, 't5': _T5, 'mt5': _T5}
@@ -207,7 +220,10 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
                          f"short names ({known}), and the model hub could not provide it ({type(e).__name__}). "
                          "Check the name, or download it where you have internet and pass its folder.") from None
     architecture(type('M', (), {'config': cfg})())
-    model = (model_cls or AutoModel).from_pretrained(path, **kwargs).eval()
+    if getattr(cfg, 'probescale_pruning', None):   # a pruned model: rebuild its per-layer shape, then load its weights
+        from probescale.pruning import rebuild_pruned
+        model = rebuild_pruned(path, cfg, model_cls or AutoModel).eval()
+    else: model = (model_cls or AutoModel).from_pretrained(path, **kwargs).eval()
     tok = AutoTokenizer.from_pretrained(path)
     model.name_or_path = name_or_path
     return model, tok
