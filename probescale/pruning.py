@@ -14,7 +14,7 @@ from .models import (layer_map, architecture, count_params, param_breakdown, _ge
                                _per_head, _per_neuron)
 
 # %% auto #0
-__all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores']
+__all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned']
 
 # %% ../nbs/07_pruning.ipynb #1e5da418
 def _key(k)->tuple:
@@ -88,6 +88,10 @@ def validate(self:PruningPlan, model:nn.Module)->PruningPlan: # the plan, if it 
         missing = sorted(set(_special_ids(model.config)) - set(self.vocab))
         if missing: raise ValueError(f'The vocabulary plan drops special token ids {missing} that the config uses '
                                      '(pad/bos/eos/decoder start); keep them.')
+        pad = getattr(model.config, 'pad_token_id', None)
+        if isinstance(pad, int) and self.vocab[:pad + 1] != list(range(pad + 1)):
+            raise ValueError(f'Keep the token ids 0..{pad} (up to the pad id): models such as RoBERTa count '
+                             'position ids from the pad id, which must not move.')
     return self
 
 # %% ../nbs/07_pruning.ipynb #7b8d6804
@@ -224,3 +228,168 @@ def plan_from_layer_scores(model:nn.Module,     # the model to prune
         if plan().n_params(model, embeddings) > B: keep[s].discard(i)
     p = plan(); p.meta['scores'] = scores
     return p
+
+# %% ../nbs/07_pruning.ipynb #30d4293b
+def _slice_linear(lin:nn.Linear, idx:list, dim:int)->None:
+    "Keep positions `idx` of `lin` along `dim` (0: output rows, with the bias; 1: input columns), in place."
+    ix = torch.as_tensor(idx, dtype=torch.long, device=lin.weight.device)
+    lin.weight = nn.Parameter(lin.weight.detach().index_select(dim, ix).clone(), lin.weight.requires_grad)
+    if dim == 1: lin.in_features = len(idx); return
+    if lin.bias is not None: lin.bias = nn.Parameter(lin.bias.detach()[ix].clone(), lin.bias.requires_grad)
+    lin.out_features = len(idx)
+
+def _set(mod:nn.Module, path:str, value)->None:
+    "Set the attribute at dotted `path` below `mod`."
+    parent, _, name = path.rpartition('.')
+    setattr(_get(mod, parent) if parent else mod, name, value)
+
+def _set_ints(mod:nn.Module, attrs:tuple, value:int)->None:
+    "Set every integer attribute named in `attrs` on `mod` and its submodules to `value`."
+    for m in mod.modules():
+        for a in attrs:
+            if isinstance(getattr(m, a, None), int) and not isinstance(getattr(m, a), bool): setattr(m, a, value)
+
+# %% ../nbs/07_pruning.ipynb #3017be41
+def _prune_heads(model:nn.Module, l, heads:list)->None:
+    "Keep self-attention `heads` of layer `l` (from the layer map), in place."
+    arch = architecture(model)
+    for a in (a for a in l.attentions if a.kind == 'self'):
+        rows = [h * a.head_dim + j for h in heads for j in range(a.head_dim)]
+        for lin in (a.q, a.k, a.v): _slice_linear(lin, rows, 0)
+        _slice_linear(a.o, rows, 1)
+        _set_ints(a.container, arch.head_attrs, len(heads))
+        _set_ints(a.container, arch.width_attrs, len(heads) * a.head_dim)
+
+def _prune_rel_bias(model:nn.Module, stack:str, heads:list)->None:
+    "Keep the columns `heads` of the relative position bias that `stack` shares, in place."
+    b = _rel_bias(model, stack)
+    if b is None or len(heads) == b.embedding_dim: return
+    b.weight = nn.Parameter(b.weight.detach()[:, heads].clone(), b.weight.requires_grad)
+    b.embedding_dim = len(heads)
+    arch = architecture(model)
+    if not arch.rel_bias_in_layer:     # MPNet: the encoder that holds the bias also counts the heads
+        _set_ints(_get(model.base_model, arch.rel_bias[stack].rpartition('.')[0]), arch.head_attrs, len(heads))
+
+def _prune_neurons(l, neurons:list)->None:
+    "Keep FFN `neurons` of layer `l`, in place."
+    for up in l.ffn.up: _slice_linear(up, neurons, 0)
+    _slice_linear(l.ffn.down, neurons, 1)
+
+# %% ../nbs/07_pruning.ipynb #e298f995
+def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
+    "Keep layers `keep` (1-based) of `stack`, renumbered, in place."
+    arch, body = architecture(model), model.base_model
+    path = arch.stacks[stack]
+    old = _get(body, path)
+    new = nn.ModuleList([old[i - 1] for i in keep])
+    if arch.rel_bias_in_layer and stack in arch.rel_bias and keep[0] != 1:
+        _set(new[0], arch.rel_bias[stack], _get(old[0], arch.rel_bias[stack]))
+        _set(new[0], arch.rel_bias_flag, True)
+    parent, _, name = path.rpartition('.')
+    setattr(_get(body, parent) if parent else body, name, new)
+    for i, layer in enumerate(new): _set_ints(layer, ('layer_idx',), i)
+    attr = (arch.layers_attr or {}).get(stack)
+    if attr:
+        setattr(model.config, attr, len(keep))
+        _set_ints(_get(body, parent) if parent else body, (attr,), len(keep))   # e.g. DistilBERT's `n_layers`
+
+# %% ../nbs/07_pruning.ipynb #242bb8f7
+def _prune_vocab(model:nn.Module, vocab:list)->None:
+    "Keep token ids `vocab` (sorted) as the new ids 0..len(vocab)-1, in place."
+    emb, out, cfg = model.get_input_embeddings(), model.get_output_embeddings(), model.config
+    new_id, ix = {t: i for i, t in enumerate(vocab)}, torch.as_tensor(vocab, dtype=torch.long)
+    new = nn.Embedding(len(vocab), emb.embedding_dim, padding_idx=new_id.get(emb.padding_idx),
+                       device=emb.weight.device, dtype=emb.weight.dtype)
+    new.weight = nn.Parameter(emb.weight.detach()[ix].clone(), emb.weight.requires_grad)
+    tied = out is not None and out.weight is emb.weight
+    model.set_input_embeddings(new)
+    if out is not None:
+        out.weight = new.weight if tied else nn.Parameter(out.weight.detach()[ix].clone())
+        if getattr(out, 'bias', None) is not None: out.bias = nn.Parameter(out.bias.detach()[ix].clone())
+        out.out_features = len(vocab)
+    cfg.vocab_size = len(vocab)
+    for a in _SPECIAL_ATTRS:
+        v = getattr(cfg, a, None)
+        if isinstance(v, int): setattr(cfg, a, new_id[v])
+        elif isinstance(v, (list, tuple)): setattr(cfg, a, [new_id[x] for x in v])
+
+# %% ../nbs/07_pruning.ipynb #279ff2d8
+def _record(model:nn.Module, kept:dict, n_before:dict)->None:
+    "Write the pruned shape into `model.config.probescale_pruning` (composing with an earlier pruning)."
+    cfg, arch, lm = model.config, architecture(model), layer_map(model)
+    rec = dict(getattr(cfg, 'probescale_pruning', None) or {})
+    orig = rec.get('layers', {s: list(range(1, n + 1)) for s, n in n_before.items()})
+    rec['layers'] = {s: [orig[s][i - 1] for i in ks] for s, ks in kept.items()}
+    rec['heads'] = {s: [l.n_heads for l in ls] for s, ls in lm.stacks.items()}
+    rec['neurons'] = {s: [l.ffn.n_neurons for l in ls] for s, ls in lm.stacks.items()}
+    rec['vocab_size'] = model.get_input_embeddings().num_embeddings
+    cfg.probescale_pruning = rec
+    widths = {n for ns in rec['neurons'].values() for n in ns}
+    if arch.ffn_attr and len(widths) == 1: setattr(cfg, arch.ffn_attr, widths.pop())
+
+# %% ../nbs/07_pruning.ipynb #c12365fc
+def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
+    "Apply a validated `plan` to `model` in place: heads, neurons, shared biases, layers, vocabulary."
+    lm, kept = layer_map(model), plan.kept_layers(model)
+    n_before = {s: len(ls) for s, ls in lm.stacks.items()}
+    for l in lm.layers:
+        if l.index not in kept[l.stack]: continue
+        if (l.stack, l.index) in plan.heads: _prune_heads(model, l, plan.heads[l.stack, l.index])
+        if (l.stack, l.index) in plan.neurons: _prune_neurons(l, plan.neurons[l.stack, l.index])
+    for s, ks in kept.items():
+        if (s, ks[0]) in plan.heads: _prune_rel_bias(model, s, plan.heads[s, ks[0]])
+        if len(ks) < n_before[s]: _prune_layers(model, s, ks)
+    if plan.vocab is not None and len(plan.vocab) < model.get_input_embeddings().num_embeddings:
+        _prune_vocab(model, plan.vocab)
+    if record: _record(model, kept, n_before)
+    return model
+
+# %% ../nbs/07_pruning.ipynb #c53140ed
+def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHITECTURES`
+                plan:PruningPlan,  # what to keep (indices of `model`)
+               )->nn.Module:       # a new, smaller model of the same class; `model` is unchanged
+    "Physically remove what `plan` drops: layers, heads, FFN neurons, vocabulary rows."
+    plan.validate(model)
+    new = _apply(copy.deepcopy(model), plan)
+    if hasattr(model, 'name_or_path'): new.name_or_path = f'{model.name_or_path}-pruned'
+    return new
+
+# %% ../nbs/07_pruning.ipynb #e93cacb6
+def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
+    "A plan that slices a freshly built `model` to the per-layer sizes in the record `rec`."
+    heads, neurons = {}, {}
+    for s, ls in layer_map(model).stacks.items():
+        for l, h, n in zip(ls, rec['heads'][s], rec['neurons'][s]):
+            if h != l.n_heads: heads[s, l.index] = range(h)
+            if n != l.ffn.n_neurons: neurons[s, l.index] = range(n)
+    return PruningPlan(heads=heads, neurons=neurons, method='rebuild')
+
+# %% ../nbs/07_pruning.ipynb #6f6991ad
+def _load_weights(model:nn.Module, path:Path)->None:
+    "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
+    from safetensors.torch import load_file
+    files = sorted(Path(path).glob('*.safetensors'))
+    if not files: raise ValueError(f'No *.safetensors weights in {path}; save the pruned model with save_pretrained.')
+    sd = {k: v for f in files for k, v in load_file(f).items()}
+    named = dict(model.named_parameters(remove_duplicate=False))
+    pre = model.base_model_prefix + '.'
+    if not set(sd) & set(named):      # saved with a task head, loaded bare (or the reverse)
+        sd = {(k[len(pre):] if k.startswith(pre) else pre + k): v for k, v in sd.items()}
+    try: missing, unexpected = model.load_state_dict(sd, strict=False)
+    except RuntimeError as e: raise ValueError(f'The weights in {path} do not fit the recorded shape: {e}') from None
+    loaded = {id(named[k]) for k in sd if k in named}
+    missing = [k for k in missing if k in named and id(named[k]) not in loaded]
+    if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
+
+# %% ../nbs/07_pruning.ipynb #fdf746aa
+def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
+                   cfg,            # its config, with `probescale_pruning`
+                   model_cls=None, # a transformers class (default `AutoModel`)
+                  )->nn.Module:    # the pruned model, with its weights
+    "Rebuild a pruned model of any shape from its config, then load its weights."
+    from transformers import AutoModel
+    cls = model_cls or AutoModel
+    model = cls.from_config(cfg) if hasattr(cls, 'from_config') else cls._from_config(cfg)
+    _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False)
+    _load_weights(model, path)
+    return model
