@@ -14,7 +14,8 @@ from .models import (layer_map, architecture, count_params, param_breakdown, _ge
                                _per_head, _per_neuron)
 
 # %% auto #0
-__all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned']
+__all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned', 'corpus_vocab',
+           'prune_tokenizer', 'prune_vocab']
 
 # %% ../nbs/07_pruning.ipynb #1e5da418
 def _key(k)->tuple:
@@ -393,3 +394,74 @@ def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a 
     _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False)
     _load_weights(model, path)
     return model
+
+# %% ../nbs/07_pruning.ipynb #bc97562d
+def corpus_vocab(tokenizer,             # the model's tokenizer
+                 corpus:list,           # texts (or (text, text_pair) tuples) the pruned model must read
+                 model:nn.Module=None,  # the model, whose config's special ids are kept too
+                )->list:                # sorted token ids to keep
+    "Token ids that `corpus` uses, plus every special token id (and those up to the pad id)."
+    if isinstance(corpus, str): raise ValueError('Pass a list of texts, not one string.')
+    texts = list(corpus)
+    if not texts: raise ValueError('The corpus is empty: give the texts the pruned model must read.')
+    ids = set(tokenizer.all_special_ids)
+    for i in range(0, len(texts), 1000):
+        chunk = texts[i:i + 1000]
+        enc = tokenizer([t[0] for t in chunk], [t[1] for t in chunk]) if isinstance(chunk[0], tuple) else tokenizer(chunk)
+        for x in enc['input_ids']: ids.update(x)
+    pad = tokenizer.pad_token_id if model is None else getattr(model.config, 'pad_token_id', None)
+    if model is not None: ids.update(_special_ids(model.config))
+    if isinstance(pad, int): ids.update(range(pad + 1))
+    return sorted(ids)
+
+# %% ../nbs/07_pruning.ipynb #e21bd75a
+def _remap_post(p:dict, new_id:dict)->None:
+    "Remap the token ids inside a `tokenizers` post-processor (JSON form), in place."
+    if p is None: return
+    for q in p.get('processors', []): _remap_post(q, new_id)
+    for st in (p.get('special_tokens') or {}).values(): st['ids'] = [new_id[i] for i in st['ids']]
+    for k in ('sep', 'cls'):
+        if isinstance(p.get(k), list): p[k] = [p[k][0], new_id[p[k][1]]]
+
+def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
+    "The JSON of a fast WordPiece tokenizer that keeps token ids `vocab`, renumbered 0..len-1."
+    if j['model']['type'] != 'WordPiece':
+        raise ValueError(f"Vocabulary pruning of the tokenizer supports WordPiece models (BERT, MiniLM, MPNet, "
+                         f"DistilBERT); this one is {j['model']['type']}. Prune the model with PruningPlan(vocab=...) "
+                         "and map token ids yourself.")
+    tok_of = {i: t for t, i in j['model']['vocab'].items()}
+    tok_of.update({a['id']: a['content'] for a in j['added_tokens']})
+    new_id = {old: new for new, old in enumerate(vocab)}
+    j['model']['vocab'] = {tok_of[old]: new for old, new in new_id.items()}
+    if j['model'].get('unk_token') not in j['model']['vocab']: raise ValueError('The kept vocabulary must hold the unknown token.')
+    j['added_tokens'] = [dict(a, id=new_id[a['id']]) for a in j['added_tokens'] if a['id'] in new_id]
+    _remap_post(j.get('post_processor'), new_id)
+    if j.get('padding'): j['padding']['pad_id'] = new_id[j['padding']['pad_id']]
+    return j
+
+# %% ../nbs/07_pruning.ipynb #e1b4f534
+def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
+                    vocab:list, # KEPT token ids (e.g. `plan.vocab`)
+                   ):           # a new tokenizer whose ids are the positions in sorted `vocab`
+    "A tokenizer that reads raw text into the ids of a vocabulary-pruned model."
+    import tempfile
+    from transformers import AutoTokenizer
+    vocab = _ids(vocab)
+    if not hasattr(tokenizer, 'backend_tokenizer'): raise ValueError('Vocabulary pruning needs a fast tokenizer.')
+    missing = sorted(set(tokenizer.all_special_ids) - set(vocab))
+    if missing: raise ValueError(f'The kept vocabulary drops the special token ids {missing}; keep them.')
+    j = _pruned_tokenizer_json(json.loads(tokenizer.backend_tokenizer.to_str()), vocab)
+    with tempfile.TemporaryDirectory() as d:
+        tokenizer.save_pretrained(d)
+        Path(d, 'tokenizer.json').write_text(json.dumps(j, ensure_ascii=False))
+        for f in ('vocab.txt', 'added_tokens.json', 'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)
+        return AutoTokenizer.from_pretrained(d)
+
+# %% ../nbs/07_pruning.ipynb #07f14cb7
+def prune_vocab(model:nn.Module, # the model
+                tokenizer,       # its fast WordPiece tokenizer
+                corpus:list,     # texts the pruned pair must read exactly
+               ):                # `(model, tokenizer)`, both pruned to the corpus's vocabulary
+    "Keep only the vocabulary `corpus` uses: a smaller model and a tokenizer that reads raw text into its ids."
+    vocab = corpus_vocab(tokenizer, corpus, model)
+    return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)

@@ -1,0 +1,247 @@
+"Exactness of probescale.pruning on every family: pruning == masking/zeroing/skipping, exact counts, save/reload."
+import os, copy, tempfile
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import numpy as np, pytest, torch
+from hypothesis import given, settings, strategies as st, HealthCheck
+import transformers
+from transformers import AutoModel
+from probescale.models import random_model, layer_map, count_params, load_model
+from probescale.pruning import (PruningPlan, prune_model, budget_params, plan_from_layer_scores, corpus_vocab,
+                                prune_tokenizer, prune_vocab)
+
+FAMILIES = ['bert', 'roberta', 'mpnet', 'distilbert', 't5', 'electra', 'xlm-roberta']
+SHARED_BIAS = {'mpnet', 't5'}   # one relative position bias per head, shared by the layers of a stack
+
+def make(mt, seed=0):
+    if mt in ('electra', 'xlm-roberta'):   # families without a random_model entry: built from their configs
+        _, tok = random_model('bert')
+        cls = {'electra': transformers.ElectraConfig, 'xlm-roberta': transformers.XLMRobertaConfig}[mt]
+        extra = dict(embedding_size=32) if mt == 'electra' else dict(max_position_embeddings=514, pad_token_id=0)
+        cfg = cls(vocab_size=len(tok), hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
+                  intermediate_size=128, **extra)
+        torch.manual_seed(seed)
+        return AutoModel.from_config(cfg).eval(), tok
+    return random_model(mt, seed=seed)
+
+@pytest.fixture(scope='module', params=FAMILIES)
+def family(request): return request.param, *make(request.param)
+
+IDS = torch.randint(1000, 5000, (2, 9), generator=torch.Generator().manual_seed(0)); IDS[:, 0] = 101
+
+def run(m, ids=IDS):
+    kw = dict(input_ids=ids, attention_mask=torch.ones_like(ids))
+    if m.config.is_encoder_decoder: kw['decoder_input_ids'] = ids[:, :5]
+    with torch.no_grad(): return m(**kw).last_hidden_state
+
+def zero_heads(m, heads):
+    "A copy of m with heads {(stack, layer): [head]} masked by zeroing their columns of the output projection."
+    m = copy.deepcopy(m)
+    with torch.no_grad():
+        for (s, i), hs in heads.items():
+            a = layer_map(m).stacks[s][i - 1].attentions[0]
+            for h in hs: a.o.weight[:, h * a.head_dim:(h + 1) * a.head_dim] = 0
+    return m
+
+def zero_neurons(m, s, i, ns):
+    m = copy.deepcopy(m)
+    with torch.no_grad(): layer_map(m).stacks[s][i - 1].ffn.down.weight[:, ns] = 0
+    return m
+
+def skipped(m, layers):
+    "A copy of m whose `layers` pass their input hidden state through (other outputs, e.g. T5's bias, stay)."
+    m = copy.deepcopy(m)
+    def hook(mod, args, kwargs, out):
+        h = args[0] if args else kwargs['hidden_states']
+        return (h,) + tuple(out[1:]) if isinstance(out, tuple) else h
+    for s, i in layers: layer_map(m).stacks[s][i - 1].module.register_forward_hook(hook, with_kwargs=True)
+    return m
+
+def close(a, b, tol=1e-5): return (a - b).abs().max().item() <= tol
+
+# ---------------------------------------------------------------- exactness, every family
+
+def test_empty_plan_is_identity(family):
+    mt, m, _ = family
+    pm = prune_model(m, PruningPlan())
+    assert pm is not m and torch.equal(run(pm), run(m))
+    assert count_params(pm) == count_params(m)
+
+def test_removing_heads_equals_masking(family):
+    mt, m, _ = family
+    stacks = layer_map(m).stacks
+    if mt in SHARED_BIAS: drop = {(s, l.index): [1] for s, ls in stacks.items() for l in ls}
+    else: drop = {('encoder', 2): [1, 2], ('encoder', 4): [0]}
+    plan = PruningPlan(heads={k: [h for h in range(4) if h not in v] for k, v in drop.items()})
+    pm = prune_model(m, plan)
+    assert close(run(pm), run(zero_heads(m, drop)))
+    assert not close(run(pm), run(m), 1e-3)                      # the heads did matter
+    assert count_params(pm) == plan.n_params(m) == sum(p.numel() for p in pm.parameters())
+
+def test_removing_neurons_equals_zeroing(family):
+    mt, m, _ = family
+    s = next(iter(layer_map(m).stacks))
+    keep = list(range(0, 128, 3))
+    pm = prune_model(m, PruningPlan(neurons={(s, 2): keep}))
+    assert close(run(pm), run(zero_neurons(m, s, 2, [i for i in range(128) if i not in keep])))
+    assert count_params(pm, False) == PruningPlan(neurons={(s, 2): keep}).n_params(m, False)
+
+@pytest.mark.parametrize('drop', [[1], [2], [1, 3]])
+def test_removing_layers_equals_skipping(family, drop):
+    mt, m, _ = family
+    stacks = layer_map(m).stacks
+    plan = PruningPlan(layers={s: [l.index for l in ls if l.index not in drop] for s, ls in stacks.items()})
+    pm = prune_model(m, plan)
+    assert close(run(pm), run(skipped(m, [(s, i) for s in stacks for i in drop])), 1e-6)
+    assert count_params(pm) == plan.n_params(m)
+    assert len(layer_map(pm).layers) == len(layer_map(m).layers) - len(drop) * len(stacks)
+
+def test_t5_moves_its_relative_bias():
+    m, _ = random_model('t5')
+    pm = prune_model(m, PruningPlan(layers={'encoder': [2, 3], 'decoder': [3]}))
+    for s in ('encoder', 'decoder'):
+        first = layer_map(pm).stacks[s][0].module.layer[0].SelfAttention
+        assert first.has_relative_attention_bias and first.layer_idx == 0
+        assert torch.equal(first.relative_attention_bias.weight,
+                           layer_map(m).stacks[s][0].module.layer[0].SelfAttention.relative_attention_bias.weight)
+    assert pm.config.num_layers == 2 and pm.config.num_decoder_layers == 1
+
+def test_gated_t5_prunes_both_up_projections():
+    m, _ = random_model('t5', feed_forward_proj='gated-gelu')
+    keep = list(range(0, 128, 2))
+    pm = prune_model(m, PruningPlan(neurons={('decoder', 2): keep}))
+    ffn = layer_map(pm).stacks['decoder'][1].ffn
+    assert [u.out_features for u in ffn.up] == [64, 64] and ffn.down.in_features == 64
+    assert close(run(pm), run(zero_neurons(m, 'decoder', 2, [i for i in range(128) if i not in keep])))
+
+def test_input_model_untouched(family):
+    mt, m, _ = family
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    stacks = layer_map(m).stacks
+    prune_model(m, PruningPlan(layers={s: [1, 2] for s in stacks}, vocab=list(range(2000))))
+    assert all(torch.equal(before[k], v) for k, v in m.state_dict().items())
+    assert len(layer_map(m).layers) == sum(len(v) for v in stacks.values())
+
+# ---------------------------------------------------------------- vocabulary
+
+def test_vocab_pruning_same_outputs_on_kept_corpus(family):
+    mt, m, tok = family
+    corpus = ['the cat sat on the mat .', 'pruning keeps the words a corpus uses']
+    vm, vtok = prune_vocab(m, tok, corpus)
+    x, vx = tok(corpus, padding=True, return_tensors='pt'), vtok(corpus, padding=True, return_tensors='pt')
+    assert torch.equal(run(vm, vx['input_ids']), run(m, x['input_ids']))
+    assert vm.config.vocab_size == len(vtok) < 100
+    assert count_params(vm) == PruningPlan(vocab=corpus_vocab(tok, corpus, m)).n_params(m)
+
+def test_pruned_tokenizer_saves_and_maps_unseen_words_to_unk():
+    m, tok = random_model('bert')
+    vm, vtok = prune_vocab(m, tok, ['hello world'])
+    with tempfile.TemporaryDirectory() as d:
+        vm.save_pretrained(d); vtok.save_pretrained(d)
+        m2, t2 = load_model(d)
+        assert t2.tokenize('hello unseen world') == ['hello', '[UNK]', 'world']
+        assert torch.equal(run(m2, t2(['hello world'], return_tensors='pt')['input_ids']),
+                           run(m, tok(['hello world'], return_tensors='pt')['input_ids']))
+
+# ---------------------------------------------------------------- save / reload (transformers 4.x prune_heads tests)
+
+def _shape(m): return [(l.n_heads, l.ffn.n_neurons) for l in layer_map(m).layers]
+
+def test_different_heads_per_layer_survive_save_reload_and_config_rebuild(family):
+    mt, m, tok = family
+    stacks = layer_map(m).stacks
+    kept = {s: [1, len(ls)] for s, ls in stacks.items()}
+    if mt in SHARED_BIAS: heads = {(s, i): [0, 3] for s, ks in kept.items() for i in ks}
+    else: heads = {('encoder', 1): [0], ('encoder', 4): [1, 2, 3]}
+    plan = PruningPlan(layers=kept, heads=heads, neurons={(next(iter(stacks)), 1): range(40)})
+    pm = prune_model(m, plan)
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d)
+        m2, _ = load_model(d)
+        assert _shape(m2) == _shape(pm)
+        assert torch.equal(run(m2), run(pm))
+    from probescale.pruning import _shape_plan, _apply
+    cfg_only = AutoModel.from_config(pm.config); _apply(cfg_only, _shape_plan(cfg_only, pm.config.probescale_pruning), False)
+    assert _shape(cfg_only) == _shape(pm)
+    assert {k: v.shape for k, v in cfg_only.state_dict().items()} == {k: v.shape for k, v in pm.state_dict().items()}
+
+def test_uniform_pruned_model_reloads_with_plain_automodel(family):
+    mt, m, _ = family
+    stacks = layer_map(m).stacks
+    plan = PruningPlan(layers={s: [2, 3] for s in stacks},
+                       neurons={(s, i): range(64) for s in stacks for i in (2, 3)}, vocab=list(range(3000)))
+    pm = prune_model(m, plan)
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d)
+        m2 = AutoModel.from_pretrained(d).eval()
+        ids = torch.randint(200, 3000, (2, 7), generator=torch.Generator().manual_seed(1))
+        assert _shape(m2) == _shape(pm) and torch.equal(run(m2, ids), run(pm, ids))
+
+def test_pruning_again_is_composable_and_keep_all_is_noop():
+    m, _ = random_model('bert')
+    p1 = prune_model(m, PruningPlan(heads={('encoder', 2): [0, 2, 3]}))
+    # heads are indexed in the CURRENT model: re-applying a plan that keeps all of p1's heads changes nothing
+    p2 = prune_model(p1, PruningPlan(heads={('encoder', 2): [0, 1, 2]}))
+    assert torch.equal(run(p2), run(p1)) and _shape(p2) == _shape(p1)
+    # "pruning head 1 again" (original head 1 is gone): only valid indices of p1 are accepted
+    with pytest.raises(ValueError, match='out of range'): PruningPlan(heads={('encoder', 2): [3]}).validate(p1)
+    # the record composes: layer indices refer to the original model
+    p3 = prune_model(p1, PruningPlan(layers={'encoder': [2, 3]}))
+    assert p3.config.probescale_pruning['layers'] == {'encoder': [2, 3]}
+    p4 = prune_model(p3, PruningPlan(layers={'encoder': [2]}))
+    assert p4.config.probescale_pruning['layers'] == {'encoder': [3]}
+
+# ---------------------------------------------------------------- properties
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_plan_count_equals_pruned_count_property(data):
+    mt = data.draw(st.sampled_from(['bert', 'mpnet', 'distilbert', 't5']))
+    m, _ = random_model(mt)
+    stacks, plan = layer_map(m).stacks, PruningPlan()
+    layers = {s: sorted(data.draw(st.sets(st.integers(1, len(ls)), min_size=1))) for s, ls in stacks.items()}
+    heads, neurons = {}, {}
+    for s in stacks:
+        common = sorted(data.draw(st.sets(st.integers(0, 3), min_size=1)))
+        for i in layers[s]:
+            if data.draw(st.booleans()):
+                neurons[s, i] = sorted(data.draw(st.sets(st.integers(0, 127), min_size=1, max_size=20)))
+            heads[s, i] = common if mt in SHARED_BIAS else sorted(data.draw(st.sets(st.integers(0, 3), min_size=1)))
+    plan = PruningPlan(layers=layers, heads=heads, neurons=neurons)
+    pm = prune_model(m, plan)
+    for emb in (True, False): assert plan.n_params(m, emb) == count_params(pm, emb)
+    assert sum(p.numel() for p in pm.parameters()) == plan.n_params(m)
+    run(pm)
+
+# ---------------------------------------------------------------- budgets and errors
+
+def test_budget_errors():
+    m, _ = random_model('bert')
+    with pytest.raises(ValueError, match=r'\(0, 1\]'): budget_params(m, 1.5)
+    with pytest.raises(ValueError, match='above the model'): budget_params(m, count_params(m) + 1)
+    with pytest.raises(ValueError, match="embeddings' size"): budget_params(m, 0.5)
+    assert budget_params(m, 0.5, embeddings=False) == round(count_params(m, False) / 2)
+
+def test_plan_from_layer_scores_respects_budget():
+    m, _ = random_model('t5')
+    scores = {(s, i): float(i) for s in ('encoder', 'decoder') for i in (1, 2, 3)}
+    p = plan_from_layer_scores(m, scores, 0.5, embeddings=False)
+    assert p.n_params(m, False) <= budget_params(m, 0.5, embeddings=False)
+    assert all(len(v) >= 1 for v in p.kept_layers(m).values())
+    assert count_params(prune_model(m, p), False) == p.n_params(m, False)
+
+# ---------------------------------------------------------------- real MiniLM
+
+def test_minilm_exactness(minilm):
+    m, tok = minilm
+    x = tok(['Pruning a real sentence encoder.', 'Heads and neurons go, outputs follow.'], padding=True, return_tensors='pt')
+    def out(mm, xx=x):
+        with torch.no_grad(): return mm(**xx).last_hidden_state
+    assert torch.equal(out(prune_model(m, PruningPlan())), out(m))
+    heads = {('encoder', 3): [h for h in range(12) if h not in (0, 5)]}
+    assert close(out(prune_model(m, PruningPlan(heads=heads))), out(zero_heads(m, {('encoder', 3): [0, 5]})))
+    keep = list(range(0, 1536, 2))
+    assert close(out(prune_model(m, PruningPlan(neurons={('encoder', 4): keep}))),
+                 out(zero_neurons(m, 'encoder', 4, list(range(1, 1536, 2)))))
+    plan = PruningPlan(layers={'encoder': [1, 2, 4, 6]})
+    assert close(out(prune_model(m, plan)), out(skipped(m, [('encoder', 3), ('encoder', 5)])), 1e-5)
+    assert count_params(prune_model(m, plan)) == plan.n_params(m)
