@@ -15,7 +15,8 @@ from .models import (layer_map, architecture, count_params, param_breakdown, _ge
 
 # %% auto #0
 __all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned', 'corpus_vocab',
-           'prune_tokenizer', 'prune_vocab']
+           'prune_tokenizer', 'prune_vocab', 'select_subnetwork', 'similarity_scorer', 'AdditivityCheck',
+           'additivity_check']
 
 # %% ../nbs/07_pruning.ipynb #1e5da418
 def _key(k)->tuple:
@@ -465,3 +466,198 @@ def prune_vocab(model:nn.Module, # the model
     "Keep only the vocabulary `corpus` uses: a smaller model and a tokenizer that reads raw text into its ids."
     vocab = corpus_vocab(tokenizer, corpus, model)
     return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)
+
+# %% ../nbs/07_pruning.ipynb #fecf9c50
+def _layer_costs(model:nn.Module, vocab:list, embeddings:bool)->tuple:
+    "(count with every layer kept, {(stack, layer): parameters freed by removing it})"
+    lm = layer_map(model)
+    return (PruningPlan(vocab=vocab).n_params(model, embeddings),
+            {(l.stack, l.index): _layer_cost(model, l) for l in lm.layers})
+
+def _feasible_subsets(model:nn.Module, budget:int, n0:int, costs:dict, limit:int)->list|None:
+    "Every set of skipped layers that fits `budget` (each stack keeps one layer); None when there are over `limit`."
+    stacks = layer_map(model).stacks
+    per_stack = [[frozenset((s, i) for i in c) for k in range(len(ls)) for c in itertools.combinations(
+                  [l.index for l in ls], k)] for s, ls in stacks.items()]
+    if math.prod(len(p) for p in per_stack) > 50 * limit: return None
+    out = [frozenset().union(*c) for c in itertools.product(*per_stack)]
+    out = [sk for sk in out if n0 - sum(costs[k] for k in sk) <= budget]
+    return out if len(out) <= limit else None
+
+# %% ../nbs/07_pruning.ipynb #d5d5967b
+def _greedy_elimination(model:nn.Module, scorer, budget:int, n0:int, costs:dict)->tuple:
+    "Drop, one at a time, the layer whose removal leaves the best measured score, until `budget` is met."
+    stacks, skip, n_eval = layer_map(model).stacks, frozenset(), 0
+    while n0 - sum(costs[k] for k in skip) > budget:
+        cands = [k for k in costs if k not in skip and sum(1 for j in costs if j[0] == k[0] and j not in skip) > 1]
+        if not cands: raise ValueError('The budget cannot be met even with one layer per stack.')
+        scores = {k: scorer(skip | {k}) for k in cands}; n_eval += len(cands)
+        skip = skip | {max(cands, key=lambda k: scores[k])}
+    return skip, n_eval
+
+def _knapsack(relevance:dict, budget:int, n0:int, costs:dict)->frozenset:
+    "Skipped layers of the keep-set with the highest summed relevance that fits (a 0/1 knapsack, by MILP)."
+    from scipy.optimize import milp, LinearConstraint, Bounds
+    keys = list(costs)
+    c, r = np.array([costs[k] for k in keys], float), np.array([relevance[k] for k in keys], float)
+    stacks = sorted({k[0] for k in keys})
+    A = np.vstack([c] + [[1.0 if k[0] == s else 0.0 for k in keys] for s in stacks])
+    lo = np.r_[-np.inf, np.ones(len(stacks))]
+    hi = np.r_[budget - (n0 - c.sum()), np.full(len(stacks), np.inf)]
+    res = milp(-r, constraints=LinearConstraint(A, lo, hi), integrality=np.ones(len(keys)), bounds=Bounds(0, 1))
+    if res.x is None: raise ValueError('The budget cannot be met even with one layer per stack.')
+    return frozenset(k for k, x in zip(keys, res.x) if x < 0.5)
+
+# %% ../nbs/07_pruning.ipynb #edb1d3f7
+def _units(model:nn.Module, relevance, skip:frozenset)->list:
+    "Candidate (score, cost, kind, key, unit) removals in the kept layers; score = importance per parameter, scaled."
+    arch, lm, out = architecture(model), layer_map(model), []
+    for kind, imp in (('heads', getattr(relevance, 'heads', None)), ('neurons', getattr(relevance, 'neurons', None))):
+        if not imp: continue
+        rows = []
+        for l in lm.layers:
+            if (l.stack, l.index) in skip or (l.stack, l.index) not in {_key(k) for k in imp}: continue
+            v = np.asarray(dict((_key(k), x) for k, x in imp.items())[l.stack, l.index], float)
+            cost = _per_head(next(a for a in l.attentions if a.kind == 'self')) if kind == 'heads' else _per_neuron(l.ffn)
+            rows += [(float(x), cost, kind, (l.stack, l.index), u) for u, x in enumerate(v)]
+        if kind == 'heads' and arch.rel_bias:     # shared bias: a head index is one unit across its stack
+            merged = {}
+            for x, c, k, (s, i), u in rows:
+                key = (s, None) if s in arch.rel_bias else (s, i)
+                a = merged.setdefault((key, u), [0.0, 0])
+                a[0] += x; a[1] += c + (_rel_bias(model, s).num_embeddings if s in arch.rel_bias and not a[1] else 0)
+            rows = [(x, c, 'heads', key, u) for (key, u), (x, c) in merged.items()]
+        if rows:
+            scale = np.mean([r[1] for r in rows]) / max(np.mean([r[0] for r in rows]), 1e-12)
+            out += [(x * scale / c, c, k, key, u) for x, c, k, key, u in rows]
+    return sorted(out, key=lambda r: r[0])
+
+# %% ../nbs/07_pruning.ipynb #c33d7470
+def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, share:float)->tuple|None:
+    "Remove the least important units per parameter until `n` <= `budget`: (heads, neurons) kept, or None."
+    lm = layer_map(model)
+    size = {(l.stack, l.index): (l.n_heads, l.ffn.n_neurons) for l in lm.layers}
+    gone = {'heads': {}, 'neurons': {}}
+    for _, cost, kind, key, u in _units(model, relevance, skip):
+        if n <= budget: break
+        keys = [k for k in size if k[0] == key[0] and k not in skip] if key[1] is None else [key]
+        cap = lambda k: size[k][kind == 'neurons']
+        if any(len(gone[kind].get(k, ())) + 1 > min(cap(k) - 1, int(share * cap(k))) for k in keys): continue
+        for k in keys: gone[kind].setdefault(k, set()).add(u)
+        n -= cost
+    if n > budget: return None
+    keep = lambda kind: {k: [u for u in range(size[k][kind == 'neurons']) if u not in g] for k, g in gone[kind].items()}
+    return keep('heads'), keep('neurons')
+
+# %% ../nbs/07_pruning.ipynb #1a5944b1
+def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets:int)->tuple:
+    "(skipped layers, search used, number of subsets measured, measured score or None)"
+    scorer = getattr(relevance, 'scorer', None)
+    if scorer is not None:
+        subsets = _feasible_subsets(model, budget, n0, costs, max_subsets)
+        if subsets is not None:
+            if not subsets: raise ValueError('The budget cannot be met even with one layer per stack.')
+            scores = {sk: scorer(sk) for sk in subsets}
+            best = max(subsets, key=lambda sk: (scores[sk], -len(sk)))
+            return best, 'exact', len(subsets), scores[best]
+        skip, n_eval = _greedy_elimination(model, scorer, budget, n0, costs)
+        return skip, 'greedy', n_eval, scorer(skip)
+    df = relevance.layers
+    rel = {(str(s), int(i)): float(r) for s, i, r in zip(df['stack'], df['layer'], df['relevance'])}
+    missing = [f'{s}.{i}' for s, i in costs if (s, i) not in rel]
+    if missing: raise ValueError(f'relevance.layers has no row for layers {missing}.')
+    return _knapsack(rel, budget, n0, costs), 'knapsack', 0, None
+
+# %% ../nbs/07_pruning.ipynb #0f86b37b
+def select_subnetwork(model:nn.Module,       # the model to prune
+                      relevance,             # a `Relevance` (.layers, .heads, .neurons, .scorer)
+                      budget:float,          # parameter count or fraction (see `budget_params`)
+                      embeddings:bool=True,  # is the budget counted with the embeddings?
+                      vocab:list=None,       # token ids to keep (e.g. `corpus_vocab(...)`); None: all
+                      units:bool=True,       # prune heads/neurons too, when the relevance has their importance
+                      unit_share:float=0.25, # most of a kept layer's heads (and neurons) finer pruning may remove
+                      max_subsets:int=1000,  # most feasible layer subsets measured exhaustively
+                      method:str='probescale', # name recorded in the plan
+                     )->PruningPlan:         # the plan of highest relevance that fits the budget
+    "The subnetwork that maximises relevance under `budget`: layers first, then heads and FFN neurons."
+    if not 0 <= unit_share < 1: raise ValueError(f'unit_share must be in [0, 1); got {unit_share}.')
+    B = budget_params(model, budget, embeddings, vocab)
+    n0, costs = _layer_costs(model, vocab, embeddings)
+    fine = units and (getattr(relevance, 'heads', None) or getattr(relevance, 'neurons', None))
+    relaxed = min(n0, int(B / (1 - unit_share))) if fine else B
+    while True:
+        skip, search, n_eval, score = _choose_layers(model, relevance, relaxed, n0, costs, max_subsets)
+        n, kept = n0 - sum(costs[k] for k in skip), ({}, {})
+        if n > B:
+            kept = _trim_units(model, relevance, skip, n, B, unit_share)
+            if kept is None: relaxed = n - min(costs.values()); continue
+        lm = layer_map(model)
+        layers = {s: [l.index for l in ls if (s, l.index) not in skip] for s, ls in lm.stacks.items()}
+        plan = PruningPlan(layers=layers, heads=kept[0], neurons=kept[1], vocab=vocab, method=method,
+                           meta=dict(budget=B, embeddings=embeddings, search=search, n_measured=n_eval, score=score))
+        if plan.n_params(model, embeddings) <= B: return plan
+        relaxed = n - min(costs.values())
+
+# %% ../nbs/07_pruning.ipynb #2decd3cf
+def similarity_scorer(model:nn.Module, # the full model
+                      tokenizer,       # its tokenizer
+                      texts:list,      # dev texts
+                      max_length:int=64, # tokens per text
+                     ):                # `scorer(skip: frozenset[(stack, layer)]) -> float`
+    "Mean cosine similarity of sentence embeddings with `skip` layers removed to those of the full model."
+    if not texts: raise ValueError('similarity_scorer needs some dev texts.')
+    x = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors='pt')
+    stacks, cache = layer_map(model).stacks, {}
+    @torch.inference_mode()
+    def embed(m):
+        kw = dict(decoder_input_ids=x['input_ids']) if m.config.is_encoder_decoder else {}
+        h = m(**x, **kw).last_hidden_state
+        mask = x['attention_mask'].unsqueeze(-1).to(h.dtype)
+        return (h * mask).sum(1) / mask.sum(1)
+    full = embed(model)
+    def scorer(skip:frozenset)->float:
+        skip = frozenset(_key(k) for k in skip)
+        if skip not in cache:
+            keep = {s: [l.index for l in ls if (s, l.index) not in skip] for s, ls in stacks.items()}
+            pm = model if not skip else prune_model(model, PruningPlan(layers=keep))
+            cache[skip] = torch.nn.functional.cosine_similarity(embed(pm), full, dim=-1).mean().item()
+        return cache[skip]
+    return scorer
+
+# %% ../nbs/07_pruning.ipynb #7bdb5727
+@dataclass
+class AdditivityCheck:
+    "Predicted (additive) against measured scores of layer subsets."
+    df:pd.DataFrame   # one row per subset: skipped, n_skipped, predicted, measured
+    rho:float         # Spearman rank correlation of predicted and measured
+    p_value:float     # its p-value
+    def plot(self, ax=None):
+        "Scatter of measured against predicted subset scores."
+        import matplotlib.pyplot as plt
+        if ax is None: _, ax = plt.subplots(figsize=(4.5, 4))
+        sc = ax.scatter(self.df.predicted, self.df.measured, c=self.df.n_skipped, cmap='viridis', s=18)
+        ax.figure.colorbar(sc, ax=ax, label='layers skipped')
+        ax.set_xlabel('predicted score (full - summed single-layer drops)'); ax.set_ylabel('measured score')
+        ax.set_title(f'additivity: Spearman rho = {self.rho:.2f}'); ax.figure.tight_layout()
+        return ax
+
+# %% ../nbs/07_pruning.ipynb #b80fd52b
+def additivity_check(model:nn.Module,  # the model
+                     scorer,           # `scorer(skip) -> float`
+                     max_subsets:int=1000, # most subsets measured (all non-empty proper ones if fewer)
+                     seed:int=0,       # seed of the subset sample when there are more
+                    )->AdditivityCheck:
+    "Do summed single-layer drops rank layer subsets as measuring them does? (Spearman)"
+    from scipy.stats import spearmanr
+    stacks = layer_map(model).stacks
+    n0, costs = count_params(model), {(l.stack, l.index): 0 for l in layer_map(model).layers}
+    subsets = _feasible_subsets(model, n0, n0, costs, 10**9)
+    subsets = [s for s in subsets if s]
+    if len(subsets) > max_subsets:
+        subsets = [subsets[i] for i in np.random.default_rng(seed).choice(len(subsets), max_subsets, replace=False)]
+    full = scorer(frozenset())
+    drop = {k: full - scorer(frozenset([k])) for k in costs}
+    df = pd.DataFrame([dict(skipped=sorted(sk), n_skipped=len(sk), predicted=full - sum(drop[k] for k in sk),
+                            measured=scorer(sk)) for sk in subsets])
+    rho, p = spearmanr(df.predicted, df.measured)
+    return AdditivityCheck(df, float(rho), float(p))
