@@ -57,9 +57,12 @@ def _hidden_states(model, input_ids, attention_mask)->list:
     return list(body(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True,
                      return_dict=True).hidden_states)
 
+def _layer_ids(model)->list: # (stack, index) of every representation, 0 = embedding output
+    return [(s, i) for s, ls in layer_map(model).stacks.items() for i in range(len(ls) + 1)]
+
 def layer_names(model)->list: # names of the representations `extract_features` returns
     "Names of every representation: `'<stack>.0'` for the embedding output, `'<stack>.<i>'` for layer i."
-    return [f'{s}.{i}' for s, ls in layer_map(model).stacks.items() for i in range(len(ls) + 1)]
+    return [f'{s}.{i}' for s, i in _layer_ids(model)]
 
 # %% ../nbs/02_features.ipynb #174a34a9
 def _pool(hs:torch.Tensor, mask:torch.Tensor, wids:torch.Tensor|None, n_words:list|None):
@@ -105,6 +108,12 @@ def model_fingerprint(model)->str: # hex digest
     return h.hexdigest()
 
 # %% ../nbs/02_features.ipynb #3ffa9825
+def _ids_from_names(names:list)->list:
+    "(stack, index) from names written by `layer_names`; other names count as layers 0, 1, ... of one stack 'layers'."
+    parts = [str(n).rpartition('.') for n in names]
+    if all(s and i.isdigit() for s, _, i in parts): return [(s, int(i)) for s, _, i in parts]
+    return [('layers', j) for j in range(len(names))]
+
 @dataclass
 class Features:
     "Every layer's representations of a set of texts."
@@ -115,7 +124,14 @@ class Features:
     n_tokens:np.ndarray=None     # tokens per text after truncation
     truncated:np.ndarray=None    # whether each text was truncated
     model_name:str=''
+    ids:list=None                # (stack, index) of each representation; index 0 = the stack's embedding output
 
+    def __post_init__(self):
+        self.ids = [(str(s), int(i)) for s, i in self.ids] if self.ids is not None else _ids_from_names(self.layers)
+    @property
+    def layer_ids(self)->list:
+        "(stack, index) pairs of the representations, in order: the way to identify a layer (never parse names)."
+        return list(self.ids)
     def __len__(self): return len(self.n_tokens)
     def __repr__(self):
         n, L, H = self.pooled['mean'].shape
@@ -138,7 +154,7 @@ class Features:
             wo = np.concatenate([[0], np.cumsum([len(p) for p in parts])])
             wv = np.concatenate(parts) if parts else self.word_vectors[:0]
         return Features(self.layers, {k: v[idx] for k, v in self.pooled.items()}, wv, wo, self.n_tokens[idx],
-                        self.truncated[idx], self.model_name)
+                        self.truncated[idx], self.model_name, self.ids)
 
 # %% ../nbs/02_features.ipynb #af0ebf03
 def extract_features(model,                  # a Hugging Face model (see `load_model`)
@@ -177,7 +193,7 @@ def _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, prog
     n_tok = np.array([len(i) for i in ids])
     n_words = [len(t) for t in texts] if words else None
     order = np.argsort(-n_tok, kind='stable')
-    names = layer_names(model)
+    names, lids = layer_names(model), _layer_ids(model)
     n, L, H = len(texts), len(names), layer_map(model).hidden_size
     mean, first = np.zeros((n, L, H), dtype), np.zeros((n, L, H), dtype)
     offsets = np.concatenate([[0], np.cumsum(n_words)]) if words else None
@@ -206,11 +222,12 @@ def _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, prog
         warnings.warn(f'{int(np.isnan(wv[:, 0, 0]).sum())} words have no sub-word pieces (cut by truncation or dropped '
                       'by the tokenizer); their vectors are NaN.')
     return Features(names, {'mean': mean, 'first': first}, wv, offsets, n_tok, truncated,
-                    str(getattr(model, 'name_or_path', model.config.model_type)))
+                    str(getattr(model, 'name_or_path', model.config.model_type)), lids)
 
 def _save_features(f:Features, path:Path, key:str):
     arrs = dict(key=np.array(key), layers=np.array(f.layers), mean=f.pooled['mean'], first=f.pooled['first'],
-                n_tokens=f.n_tokens, truncated=f.truncated, model_name=np.array(f.model_name))
+                n_tokens=f.n_tokens, truncated=f.truncated, model_name=np.array(f.model_name),
+                id_stacks=np.array([s for s, _ in f.layer_ids]), id_index=np.array([i for _, i in f.layer_ids]))
     if f.word_vectors is not None: arrs.update(word_vectors=f.word_vectors, word_offsets=f.word_offsets)
     with atomic_write(path) as fh: np.savez(fh, **arrs)
 
@@ -219,7 +236,8 @@ def _load_features(path:Path, key:str)->Features:
         if str(z['key']) != key: raise ValueError('cache key mismatch')
         d = {k: z[k] for k in z.files}
     return Features(d['layers'].tolist(), {'mean': d['mean'], 'first': d['first']}, d.get('word_vectors'),
-                    d.get('word_offsets'), d['n_tokens'], d['truncated'], str(d['model_name']))
+                    d.get('word_offsets'), d['n_tokens'], d['truncated'], str(d['model_name']),
+                    list(zip(d['id_stacks'].tolist(), d['id_index'].tolist())) if 'id_stacks' in d else None)
 
 # %% ../nbs/02_features.ipynb #414a99ee
 def layer_similarity(feats:Features,      # features from `extract_features`
@@ -229,11 +247,11 @@ def layer_similarity(feats:Features,      # features from `extract_features`
     X = feats.sentence(pooling).astype(np.float64)
     X = X / np.linalg.norm(X, axis=-1, keepdims=True).clip(1e-12)
     rows = []
-    for i in range(1, len(feats.layers)):
-        a, b = feats.layers[i - 1], feats.layers[i]
-        if a.split('.')[0] != b.split('.')[0]: continue
+    ids = feats.layer_ids
+    for i in range(1, len(ids)):
+        if ids[i - 1][0] != ids[i][0]: continue
         c = (X[:, i - 1] * X[:, i]).sum(-1)
-        rows.append(dict(stack=b.split('.')[0], layer=b, from_layer=a, cosine=c.mean(), sd=c.std()))
+        rows.append(dict(stack=ids[i][0], layer=feats.layers[i], from_layer=feats.layers[i - 1], cosine=c.mean(), sd=c.std()))
     return pd.DataFrame(rows)
 
 def linear_cka(feats:Features, pooling:str='mean')->pd.DataFrame: # layers x layers

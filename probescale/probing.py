@@ -10,6 +10,7 @@ import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .features import Features, extract_features
+from .io import save_figure
 from .tasks import ProbingTask, control_task
 
 # %% auto #0
@@ -40,8 +41,8 @@ def _keys(t:ProbingTask)->list:
 # %% ../nbs/03_probing.ipynb #cab2744b
 @dataclass
 class _Design:
-    "Per-split design tensors: X (layers, items, hidden), y (items,), cluster ids for the bootstrap."
-    X:dict; y:dict; groups:dict; layers:list
+    "Per-split design tensors: X (layers, items, hidden), y (items,), cluster ids for the bootstrap; layers as (stack, index)."
+    X:dict; y:dict; groups:dict; layers:list; ids:list
 
 def _design(feats:Features, task:ProbingTask, pooling:str='mean')->_Design:
     if len(feats) != len(task.data):
@@ -80,7 +81,7 @@ def _design(feats:Features, task:ProbingTask, pooling:str='mean')->_Design:
     Xt = {s: torch.from_numpy(np.ascontiguousarray(v.transpose(1, 0, 2), dtype=np.float32)) for s, v in X.items()}
     mu, sd = Xt['train'].mean(1, keepdim=True), Xt['train'].std(1, keepdim=True).clamp(min=1e-6)
     Xt = {s: (v - mu) / sd for s, v in Xt.items()}
-    return _Design(Xt, {s: torch.from_numpy(v).long() for s, v in y.items()}, g, list(feats.layers))
+    return _Design(Xt, {s: torch.from_numpy(v).long() for s, v in y.items()}, g, list(feats.layers), feats.layer_ids)
 
 # %% ../nbs/03_probing.ipynb #cdc583c2
 LAMBDAS = tuple(np.logspace(-3, 1, 5))
@@ -185,6 +186,8 @@ class ProbeResult:
     df:pd.DataFrame         # task, stack, layer, name, score, ci_low, ci_high, control_*, selectivity*, lambda, ...
     summary:pd.DataFrame    # per task and stack: best layer, expected layer, center of gravity (+ intervals)
     seconds:float=0.
+    replicates:dict=field(default_factory=dict)         # task -> (n_boot, layers) bootstrap accuracies, df row order
+    control_replicates:dict=field(default_factory=dict) # task -> the same for its control task (if probed)
 
     def __repr__(self):
         return (f"ProbeResult({self.df.task.nunique()} tasks x {self.df.name.nunique()} layers; "
@@ -192,9 +195,14 @@ class ProbeResult:
 
     @classmethod
     def concat(cls, results:list)->ProbeResult:
-        "Stack the results of several tasks."
+        "Stack the results of several tasks (each task in one result only), keeping their bootstrap replicates."
+        seen = [t for r in results for t in dict.fromkeys(r.df.task)]
+        dup = sorted({t for t in seen if seen.count(t) > 1})
+        if dup: raise ValueError(f'Tasks {dup} appear in more than one result; rename them before concatenating.')
         return cls(pd.concat([r.df for r in results], ignore_index=True),
-                   pd.concat([r.summary for r in results], ignore_index=True), sum(r.seconds for r in results))
+                   pd.concat([r.summary for r in results], ignore_index=True), sum(r.seconds for r in results),
+                   {k: v for r in results for k, v in r.replicates.items()},
+                   {k: v for r in results for k, v in r.control_replicates.items()})
 
     def plot(self, tasks:list=None, col_wrap:int=4, selectivity:bool=False, save=None):
         "Accuracy by layer with 95% intervals; dashed: control task; dotted: majority class."
@@ -214,19 +222,18 @@ class ProbeResult:
                 ax.fill_between(x, d.control_ci_low, d.control_ci_high, color='grey', alpha=0.15)
             if not selectivity: ax.axhline(d.majority.iloc[0], ls=':', color='k', lw=0.8, label='majority class')
             s = self.summary[self.summary.task == t]
+            ids = list(zip(d['stack'], d['layer']))
             for _, r in s.iterrows():
                 if not np.isnan(r.expected_layer) and r.expected_layer > 0:
-                    ax.axvline(d.name.tolist().index(f'{r.stack}.0') + r.expected_layer, color='C3', lw=0.8, alpha=0.7)
+                    ax.axvline(ids.index((r.stack, 0)) + r.expected_layer, color='C3', lw=0.8, alpha=0.7)
             ax.set_title(t, fontsize=10); ax.set_xticks(x)
-            ax.set_xticklabels([n.replace('encoder.', 'e').replace('decoder.', 'd') for n in d.name], fontsize=7)
+            ax.set_xticklabels([f'{st[0]}{l}' for st, l in ids], fontsize=7)
             ax.set_ylabel('selectivity (accuracy points)' if selectivity else 'test accuracy', fontsize=8)
         for ax in axs.flat[len(tasks):]: ax.axis('off')
         axs.flat[0].legend(fontsize=7)
         fig.supxlabel('layer (e0 = embeddings; red line: expected layer; bands: 95% bootstrap intervals)', fontsize=9)
         fig.tight_layout()
-        if save is not None:
-            from probescale.features import atomic_write
-            with atomic_write(save) as f: fig.savefig(f, dpi=120, format='png', bbox_inches='tight')
+        if save is not None: save_figure(fig, save)
         return fig
 
 # %% ../nbs/03_probing.ipynb #991b15c6
@@ -260,19 +267,21 @@ def probe_layers(features:Features,      # features of `task.data`'s texts, in o
     correct, lam = _score_design(d, C, probe, lambdas, seed, mlp_kw or {})
     boot = _bootstrap(correct, d.groups['test'], n_boot, seed)
     lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
-    stacks = [n.split('.')[0] for n in d.layers]
+    stacks = [s for s, _ in d.ids]
     maj = np.bincount(d.y['train'].numpy(), minlength=C).argmax()
     df = pd.DataFrame(dict(task=task.name, level=task.level, probe=probe, stack=stacks,
-                           layer=[int(n.split('.')[1]) for n in d.layers], name=d.layers,
+                           layer=[i for _, i in d.ids], name=d.layers,
                            score=correct.mean(1), ci_low=lo, ci_high=hi, majority=(d.y['test'] == maj).float().mean().item(),
                            n_train=len(d.y['train']), n_test=len(d.y['test']), **{'lambda': lam}))
     df['control_score'] = df['control_ci_low'] = df['control_ci_high'] = np.nan
     df['selectivity'] = df['sel_ci_low'] = df['sel_ci_high'] = np.nan
+    reps, creps = {task.name: boot}, {}
     if control is not False:
         ctask = control if isinstance(control, ProbingTask) else control_task(task, seed=seed)
         cd = _design(features, ctask, pooling)
         ccorrect, _ = _score_design(cd, len(ctask.classes), probe, lambdas, seed, mlp_kw or {})
         cboot = _bootstrap(ccorrect, cd.groups['test'], n_boot, seed)
+        creps[task.name] = cboot
         df['control_score'] = ccorrect.mean(1)
         df['control_ci_low'], df['control_ci_high'] = np.percentile(cboot, [2.5, 97.5], axis=0)
         df['selectivity'] = df.score - df.control_score
@@ -289,4 +298,4 @@ def probe_layers(features:Features,      # features of `task.data`'s texts, in o
                          expected_layer_ci_low=np.nanpercentile(el, 2.5), expected_layer_ci_high=np.nanpercentile(el, 97.5),
                          center_of_gravity=float(center_of_gravity(correct[idx].mean(1), df.majority[0])),
                          cog_ci_low=np.nanpercentile(cg, 2.5), cog_ci_high=np.nanpercentile(cg, 97.5)))
-    return ProbeResult(df, pd.DataFrame(summ), time.time() - t0)
+    return ProbeResult(df, pd.DataFrame(summ), time.time() - t0, reps, creps)
