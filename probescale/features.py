@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from .models import layer_map
+from .io import atomic_write, save_figure
 
 # %% auto #0
-__all__ = ['layer_names', 'atomic_write', 'model_fingerprint', 'Features', 'extract_features', 'layer_similarity', 'linear_cka',
-           'plot_layer_similarity']
+__all__ = ['layer_names', 'model_fingerprint', 'Features', 'extract_features', 'layer_similarity', 'linear_cka',
+           'plot_layer_similarity', 'atomic_write']
 
 # %% ../nbs/02_features.ipynb #226be8d8
 def _tokenize(tokenizer, texts, max_length:int, words:bool):
@@ -82,21 +83,7 @@ def _pool(hs:torch.Tensor, mask:torch.Tensor, wids:torch.Tensor|None, n_words:li
     return mean, first, words
 
 # %% ../nbs/02_features.ipynb #c04f261b
-@contextmanager
-def atomic_write(path:str|Path, # final path of the file
-                 mode:str='wb', # file mode
-                ):
-    "Open a temporary file next to `path`; rename it over `path` only if the block succeeds."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, mode) as f:
-            yield f
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+_all_ = ['atomic_write']  # re-exported from `probescale.io`, so `from probescale.features import atomic_write` still works
 
 def model_fingerprint(model)->str: # hex digest
     "A hash of a model's name, config and a strided sample of every weight."
@@ -278,6 +265,5 @@ def plot_layer_similarity(feats:Features, pooling:str='mean', save:str|Path=None
                 annot_kws={'size': 7})
     a2.set_title('linear CKA between layers', fontsize=10)
     fig.suptitle(feats.model_name); fig.tight_layout()
-    if save is not None:
-        with atomic_write(save) as fh: fig.savefig(fh, dpi=120, format=Path(save).suffix[1:] or 'png')
+    if save is not None: save_figure(fig, save)
     return fig
