@@ -46,12 +46,12 @@ def _probing_stage(model, tok, docs, out, n_per_class, n_word_sents, seed, batch
     return res
 
 
-# %% ../nbs/09_cli.ipynb #95aba62c
+# %% ../nbs/09_cli.ipynb #b88bd579
 def _layers_for(n:float, per_layer:float)->int|None:
     "Layers of `per_layer` parameters needed to hold `n` parameters (None when `n` is infinite or undefined)."
     return int(np.ceil(n / per_layer - 1e-9)) if np.isfinite(n) else None
 
-# %% ../nbs/09_cli.ipynb #aa03c86a
+# %% ../nbs/09_cli.ipynb #eb222c8d
 def _exponent_caveat(fit)->list:
     "A caveat when the interval of the fitted exponent contains 0."
     if not fit.identified or fit._f.linear: return []
@@ -60,7 +60,7 @@ def _exponent_caveat(fit)->list:
     return [f'the 95% interval of the exponent ({lo:.3g} to {hi:.3g}) contains 0: saturation is not established by '
             'the data, so the asymptote and the budget are extrapolations']
 
-# %% ../nbs/09_cli.ipynb #4f7c751a
+# %% ../nbs/09_cli.ipynb #9d2e1ee7
 def _scaling_stage(model, probes, out, target, seed)->dict:
     from probescale.scaling import layer_scaling_points, fit_scaling_law, compare_scaling_laws
     stack = probes.df['stack'].iloc[0]
@@ -82,7 +82,7 @@ def _scaling_stage(model, probes, out, target, seed)->dict:
     save_figure(ax, out/'scaling.png', close=True)
     return res
 
-# %% ../nbs/09_cli.ipynb #09eb0978
+# %% ../nbs/09_cli.ipynb #e07c3f89
 def _finite(x:float)->float|None: return float(x) if np.isfinite(x) else None
 
 def _budget(fit, target, per_layer, n_layers, ax)->dict:
@@ -95,7 +95,7 @@ def _budget(fit, target, per_layer, n_layers, ax)->dict:
                 layers_needed=_layers_for(b.n, per_layer), layers_total=n_layers,
                 layers_needed_conservative=_layers_for(b.n_conservative, per_layer))
 
-# %% ../nbs/09_cli.ipynb #5273fded
+# %% ../nbs/09_cli.ipynb #7eaf9c47
 def _probing_summary(summary:pd.DataFrame)->dict: # task -> stack -> best layer, best score, expected layer
     cols = ['best_layer', 'best_score', 'expected_layer']
     return {t: g.set_index('stack')[cols].round(4).to_dict('index') for t, g in summary.groupby('task', sort=False)}
