@@ -179,7 +179,21 @@ def __repr__(self:PruningPlan):
     return (f"PruningPlan({self.method!r}: {ls}; heads pruned in {len(self.heads)} layers, neurons in "
             f"{len(self.neurons)}; {v})")
 
-# %% ../nbs/07_pruning.ipynb #84386f1c
+# %% ../nbs/07_pruning.ipynb #9002cd7b
+@patch
+def to_dict(self:PruningPlan)->dict: # JSON-ready
+    "The plan as plain JSON-ready data."
+    name = lambda k: f'{k[0]}.{k[1]}'
+    return dict(layers=self.layers, heads={name(k): v for k, v in self.heads.items()},
+                neurons={name(k): v for k, v in self.neurons.items()}, vocab=self.vocab, method=self.method,
+                meta=json.loads(json.dumps(self.meta, default=str)))
+
+@patch(cls_method=True)
+def from_dict(cls:PruningPlan, d:dict)->PruningPlan: # a dict from `to_dict`
+    "A plan from `to_dict`'s output."
+    return cls(**{k: d[k] for k in ('layers', 'heads', 'neurons', 'vocab', 'method', 'meta') if k in d})
+
+# %% ../nbs/07_pruning.ipynb #2cfdb943
 def budget_params(model:nn.Module,     # the model to prune
                   budget:float,        # a parameter count (int) or a fraction of the model in (0, 1]
                   embeddings:bool=True, # is the budget counted with the embeddings?
@@ -205,7 +219,7 @@ def budget_params(model:nn.Module,     # the model to prune
                              '(embeddings=False).')
     return n
 
-# %% ../nbs/07_pruning.ipynb #23aaecf9
+# %% ../nbs/07_pruning.ipynb #5274d380
 def plan_from_layer_scores(model:nn.Module,     # the model to prune
                            scores:dict,         # (stack, layer) -> score, higher = keep
                            budget:float,        # parameter count or fraction (see `budget_params`)
@@ -231,7 +245,7 @@ def plan_from_layer_scores(model:nn.Module,     # the model to prune
     p = plan(); p.meta['scores'] = scores
     return p
 
-# %% ../nbs/07_pruning.ipynb #30d4293b
+# %% ../nbs/07_pruning.ipynb #3017be41
 def _slice_linear(lin:nn.Linear, idx:list, dim:int)->None:
     "Keep positions `idx` of `lin` along `dim` (0: output rows, with the bias; 1: input columns), in place."
     ix = torch.as_tensor(idx, dtype=torch.long, device=lin.weight.device)
@@ -251,7 +265,7 @@ def _set_ints(mod:nn.Module, attrs:tuple, value:int)->None:
         for a in attrs:
             if isinstance(getattr(m, a, None), int) and not isinstance(getattr(m, a), bool): setattr(m, a, value)
 
-# %% ../nbs/07_pruning.ipynb #3017be41
+# %% ../nbs/07_pruning.ipynb #e298f995
 def _prune_heads(model:nn.Module, l, heads:list)->None:
     "Keep self-attention `heads` of layer `l` (from the layer map), in place."
     arch = architecture(model)
@@ -277,7 +291,7 @@ def _prune_neurons(l, neurons:list)->None:
     for up in l.ffn.up: _slice_linear(up, neurons, 0)
     _slice_linear(l.ffn.down, neurons, 1)
 
-# %% ../nbs/07_pruning.ipynb #e298f995
+# %% ../nbs/07_pruning.ipynb #242bb8f7
 def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
     "Keep layers `keep` (1-based) of `stack`, renumbered, in place."
     arch, body = architecture(model), model.base_model
@@ -295,7 +309,7 @@ def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
         setattr(model.config, attr, len(keep))
         _set_ints(_get(body, parent) if parent else body, (attr,), len(keep))   # e.g. DistilBERT's `n_layers`
 
-# %% ../nbs/07_pruning.ipynb #242bb8f7
+# %% ../nbs/07_pruning.ipynb #279ff2d8
 def _prune_vocab(model:nn.Module, vocab:list)->None:
     "Keep token ids `vocab` (sorted) as the new ids 0..len(vocab)-1, in place."
     emb, out, cfg = model.get_input_embeddings(), model.get_output_embeddings(), model.config
@@ -315,7 +329,7 @@ def _prune_vocab(model:nn.Module, vocab:list)->None:
         if isinstance(v, int): setattr(cfg, a, new_id[v])
         elif isinstance(v, (list, tuple)): setattr(cfg, a, [new_id[x] for x in v])
 
-# %% ../nbs/07_pruning.ipynb #279ff2d8
+# %% ../nbs/07_pruning.ipynb #c53140ed
 def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     "Write the pruned shape into `model.config.probescale_pruning` (composing with an earlier pruning)."
     cfg, arch, lm = model.config, architecture(model), layer_map(model)
@@ -329,7 +343,7 @@ def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     widths = {n for ns in rec['neurons'].values() for n in ns}
     if arch.ffn_attr and len(widths) == 1: setattr(cfg, arch.ffn_attr, widths.pop())
 
-# %% ../nbs/07_pruning.ipynb #c12365fc
+# %% ../nbs/07_pruning.ipynb #22bc2d4c
 def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
     "Apply a validated `plan` to `model` in place: heads, neurons, shared biases, layers, vocabulary."
     lm, kept = layer_map(model), plan.kept_layers(model)
@@ -346,7 +360,7 @@ def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
     if record: _record(model, kept, n_before)
     return model
 
-# %% ../nbs/07_pruning.ipynb #c53140ed
+# %% ../nbs/07_pruning.ipynb #b0d05e5f
 def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHITECTURES`
                 plan:PruningPlan,  # what to keep (indices of `model`)
                )->nn.Module:       # a new, smaller model of the same class; `model` is unchanged
@@ -356,7 +370,7 @@ def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHIT
     if hasattr(model, 'name_or_path'): new.name_or_path = f'{model.name_or_path}-pruned'
     return new
 
-# %% ../nbs/07_pruning.ipynb #e93cacb6
+# %% ../nbs/07_pruning.ipynb #fdf746aa
 def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
     "A plan that slices a freshly built `model` to the per-layer sizes in the record `rec`."
     heads, neurons = {}, {}
@@ -366,7 +380,7 @@ def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
             if n != l.ffn.n_neurons: neurons[s, l.index] = range(n)
     return PruningPlan(heads=heads, neurons=neurons, method='rebuild')
 
-# %% ../nbs/07_pruning.ipynb #6f6991ad
+# %% ../nbs/07_pruning.ipynb #77676295
 def _load_weights(model:nn.Module, path:Path)->None:
     "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
     from safetensors.torch import load_file
@@ -383,7 +397,7 @@ def _load_weights(model:nn.Module, path:Path)->None:
     missing = [k for k in missing if k in named and id(named[k]) not in loaded]
     if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
 
-# %% ../nbs/07_pruning.ipynb #fdf746aa
+# %% ../nbs/07_pruning.ipynb #11878b63
 def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
                    cfg,            # its config, with `probescale_pruning`
                    model_cls=None, # a transformers class (default `AutoModel`)
@@ -396,7 +410,7 @@ def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a 
     _load_weights(model, path)
     return model
 
-# %% ../nbs/07_pruning.ipynb #bc97562d
+# %% ../nbs/07_pruning.ipynb #60c9e5b4
 def corpus_vocab(tokenizer,             # the model's tokenizer
                  corpus:list,           # texts (or (text, text_pair) tuples) the pruned model must read
                  model:nn.Module=None,  # the model, whose config's special ids are kept too
@@ -415,7 +429,7 @@ def corpus_vocab(tokenizer,             # the model's tokenizer
     if isinstance(pad, int): ids.update(range(pad + 1))
     return sorted(ids)
 
-# %% ../nbs/07_pruning.ipynb #e21bd75a
+# %% ../nbs/07_pruning.ipynb #7e22e174
 def _remap_post(p:dict, new_id:dict)->None:
     "Remap the token ids inside a `tokenizers` post-processor (JSON form), in place."
     if p is None: return
@@ -440,13 +454,15 @@ def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
     if j.get('padding'): j['padding']['pad_id'] = new_id[j['padding']['pad_id']]
     return j
 
-# %% ../nbs/07_pruning.ipynb #e1b4f534
+# %% ../nbs/07_pruning.ipynb #16261993
 def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
-                    vocab:list, # KEPT token ids (e.g. `plan.vocab`)
+                    vocab:list, # KEPT token ids, or a `PruningPlan` with `.vocab`
                    ):           # a new tokenizer whose ids are the positions in sorted `vocab`
     "A tokenizer that reads raw text into the ids of a vocabulary-pruned model."
     import tempfile
     from transformers import AutoTokenizer
+    vocab = getattr(vocab, 'vocab', vocab)
+    if vocab is None: return tokenizer
     vocab = _ids(vocab)
     if not hasattr(tokenizer, 'backend_tokenizer'): raise ValueError('Vocabulary pruning needs a fast tokenizer.')
     missing = sorted(set(tokenizer.all_special_ids) - set(vocab))
@@ -458,7 +474,7 @@ def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
         for f in ('vocab.txt', 'added_tokens.json', 'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)
         return AutoTokenizer.from_pretrained(d)
 
-# %% ../nbs/07_pruning.ipynb #07f14cb7
+# %% ../nbs/07_pruning.ipynb #3f6d6d4d
 def prune_vocab(model:nn.Module, # the model
                 tokenizer,       # its fast WordPiece tokenizer
                 corpus:list,     # texts the pruned pair must read exactly
@@ -467,7 +483,7 @@ def prune_vocab(model:nn.Module, # the model
     vocab = corpus_vocab(tokenizer, corpus, model)
     return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)
 
-# %% ../nbs/07_pruning.ipynb #fecf9c50
+# %% ../nbs/07_pruning.ipynb #1a5944b1
 def _layer_costs(model:nn.Module, vocab:list, embeddings:bool)->tuple:
     "(count with every layer kept, {(stack, layer): parameters freed by removing it})"
     lm = layer_map(model)
@@ -484,7 +500,7 @@ def _feasible_subsets(model:nn.Module, budget:int, n0:int, costs:dict, limit:int
     out = [sk for sk in out if n0 - sum(costs[k] for k in sk) <= budget]
     return out if len(out) <= limit else None
 
-# %% ../nbs/07_pruning.ipynb #d5d5967b
+# %% ../nbs/07_pruning.ipynb #0f86b37b
 def _greedy_elimination(model:nn.Module, scorer, budget:int, n0:int, costs:dict)->tuple:
     "Drop, one at a time, the layer whose removal leaves the best measured score, until `budget` is met."
     stacks, skip, n_eval = layer_map(model).stacks, frozenset(), 0
@@ -508,7 +524,7 @@ def _knapsack(relevance:dict, budget:int, n0:int, costs:dict)->frozenset:
     if res.x is None: raise ValueError('The budget cannot be met even with one layer per stack.')
     return frozenset(k for k, x in zip(keys, res.x) if x < 0.5)
 
-# %% ../nbs/07_pruning.ipynb #edb1d3f7
+# %% ../nbs/07_pruning.ipynb #2decd3cf
 def _units(model:nn.Module, relevance, skip:frozenset)->list:
     "Candidate (score, cost, kind, key, unit) removals in the kept layers; score = importance per parameter, scaled."
     arch, lm, out = architecture(model), layer_map(model), []
@@ -532,7 +548,7 @@ def _units(model:nn.Module, relevance, skip:frozenset)->list:
             out += [(x * scale / c, c, k, key, u) for x, c, k, key, u in rows]
     return sorted(out, key=lambda r: r[0])
 
-# %% ../nbs/07_pruning.ipynb #c33d7470
+# %% ../nbs/07_pruning.ipynb #2dbacedb
 def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, share:float)->tuple|None:
     "Remove the least important units per parameter until `n` <= `budget`: (heads, neurons) kept, or None."
     lm = layer_map(model)
@@ -549,7 +565,7 @@ def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, s
     keep = lambda kind: {k: [u for u in range(size[k][kind == 'neurons']) if u not in g] for k, g in gone[kind].items()}
     return keep('heads'), keep('neurons')
 
-# %% ../nbs/07_pruning.ipynb #1a5944b1
+# %% ../nbs/07_pruning.ipynb #7bdb5727
 def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets:int)->tuple:
     "(skipped layers, search used, number of subsets measured, measured score or None)"
     scorer = getattr(relevance, 'scorer', None)
@@ -568,7 +584,7 @@ def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets
     if missing: raise ValueError(f'relevance.layers has no row for layers {missing}.')
     return _knapsack(rel, budget, n0, costs), 'knapsack', 0, None
 
-# %% ../nbs/07_pruning.ipynb #0f86b37b
+# %% ../nbs/07_pruning.ipynb #b80fd52b
 def select_subnetwork(model:nn.Module,       # the model to prune
                       relevance,             # a `Relevance` (.layers, .heads, .neurons, .scorer)
                       budget:float,          # parameter count or fraction (see `budget_params`)
@@ -598,7 +614,7 @@ def select_subnetwork(model:nn.Module,       # the model to prune
         if plan.n_params(model, embeddings) <= B: return plan
         relaxed = n - min(costs.values())
 
-# %% ../nbs/07_pruning.ipynb #2decd3cf
+# %% ../nbs/07_pruning.ipynb #1f678dfb
 def similarity_scorer(model:nn.Module, # the full model
                       tokenizer,       # its tokenizer
                       texts:list,      # dev texts
@@ -624,7 +640,7 @@ def similarity_scorer(model:nn.Module, # the full model
         return cache[skip]
     return scorer
 
-# %% ../nbs/07_pruning.ipynb #7bdb5727
+# %% ../nbs/07_pruning.ipynb #9c68c03e
 @dataclass
 class AdditivityCheck:
     "Predicted (additive) against measured scores of layer subsets."
@@ -641,7 +657,7 @@ class AdditivityCheck:
         ax.set_title(f'additivity: Spearman rho = {self.rho:.2f}'); ax.figure.tight_layout()
         return ax
 
-# %% ../nbs/07_pruning.ipynb #b80fd52b
+# %% ../nbs/07_pruning.ipynb #88258657
 def additivity_check(model:nn.Module,  # the model
                      scorer,           # `scorer(skip) -> float`
                      max_subsets:int=1000, # most subsets measured (all non-empty proper ones if fewer)

@@ -245,3 +245,66 @@ def test_minilm_exactness(minilm):
     plan = PruningPlan(layers={'encoder': [1, 2, 4, 6]})
     assert close(out(prune_model(m, plan)), out(skipped(m, [('encoder', 3), ('encoder', 5)])), 1e-5)
     assert count_params(prune_model(m, plan)) == plan.n_params(m)
+
+def test_t5_without_block0_reloads_with_plain_automodel():
+    m, _ = random_model('t5')
+    pm = prune_model(m, PruningPlan(layers={'encoder': [2, 3], 'decoder': [2]}))
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d)
+        m2 = AutoModel.from_pretrained(d).eval()
+        assert torch.equal(run(m2), run(pm))
+
+def test_plan_round_trips_through_json():
+    import json
+    p = PruningPlan(layers={'encoder': [1, 2]}, heads={('encoder', 1): [0]}, vocab=[0, 5, 7], meta=dict(budget=3))
+    assert PruningPlan.from_dict(json.loads(json.dumps(p.to_dict()))) == p
+
+# ---------------------------------------------------------------- selection
+
+from types import SimpleNamespace
+import pandas as pd
+from probescale.pruning import select_subnetwork, similarity_scorer, additivity_check
+
+def _relevance(m, scorer=None, seed=0, units=True):
+    rng, lm = np.random.default_rng(seed), layer_map(m)
+    return SimpleNamespace(
+        layers=pd.DataFrame([dict(stack=l.stack, layer=l.index, relevance=rng.random()) for l in lm.layers]),
+        heads={(l.stack, l.index): rng.random(l.n_heads) for l in lm.layers} if units else None,
+        neurons={(l.stack, l.index): rng.random(l.ffn.n_neurons) for l in lm.layers} if units else None,
+        scorer=scorer)
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mt=st.sampled_from(['bert', 'mpnet', 't5', 'distilbert']), frac=st.floats(0.4, 1.0), seed=st.integers(0, 5),
+       units=st.booleans(), share=st.sampled_from([0.0, 0.25, 0.5]))
+def test_selected_plans_fit_their_budget_and_prune(mt, frac, seed, units, share):
+    m, _ = random_model(mt)
+    plan = select_subnetwork(m, _relevance(m, seed=seed), frac, embeddings=False, units=units, unit_share=share)
+    B = budget_params(m, frac, embeddings=False)
+    assert plan.n_params(m, False) <= B
+    assert count_params(prune_model(m, plan), False) == plan.n_params(m, False)
+    if share == 0.0: assert not plan.heads and not plan.neurons
+
+def test_exact_search_finds_the_best_subset_and_greedy_runs():
+    m, tok = random_model('bert')
+    scorer = similarity_scorer(m, tok, ['a sentence', 'another one here', 'and a third'])
+    rel = _relevance(m, scorer, units=False)
+    exact = select_subnetwork(m, rel, 0.6, embeddings=False)
+    subsets = [frozenset((('encoder', i) for i in c)) for k in range(4) for c in __import__('itertools').combinations(range(1, 5), k)]
+    B = budget_params(m, 0.6, embeddings=False)
+    feasible = [s for s in subsets if PruningPlan(layers={'encoder': [i for i in range(1, 5) if ('encoder', i) not in s]}).n_params(m, False) <= B]
+    assert exact.meta['search'] == 'exact' and exact.meta['score'] == max(scorer(s) for s in feasible)
+    greedy = select_subnetwork(m, rel, 0.6, embeddings=False, max_subsets=1)
+    assert greedy.meta['search'] == 'greedy' and greedy.n_params(m, False) <= B
+
+def test_knapsack_keeps_the_most_relevant_layers():
+    m, _ = random_model('bert')
+    rel = SimpleNamespace(layers=pd.DataFrame(dict(stack='encoder', layer=[1, 2, 3, 4], relevance=[0.1, 0.9, 0.2, 0.8])))
+    assert select_subnetwork(m, rel, 0.6, embeddings=False).layers == {'encoder': [2, 4]}
+    with pytest.raises(ValueError, match='no row for layers'):
+        select_subnetwork(m, SimpleNamespace(layers=rel.layers.iloc[:2]), 0.6, embeddings=False)
+
+def test_additivity_check_is_perfect_for_an_additive_scorer():
+    m, _ = random_model('bert')
+    w = {('encoder', i): float(i) for i in range(1, 5)}
+    chk = additivity_check(m, lambda skip: 10 - sum(w[k] for k in skip))
+    assert len(chk.df) == 2**4 - 2 and chk.rho == pytest.approx(1.0)
