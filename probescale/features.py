@@ -18,24 +18,31 @@ __all__ = ['layer_names', 'model_fingerprint', 'Features', 'extract_features', '
            'plot_layer_similarity', 'atomic_write']
 
 # %% ../nbs/02_features.ipynb #226be8d8
-def _tokenize(tokenizer, texts, max_length:int, words:bool):
-    "Tokenise all `texts` (lists of words if `words`), truncating to `max_length`; returns ids and word ids per text."
+def _tokenize(tokenizer, texts, max_length:int, words:bool, pairs:bool=False):
+    "Tokenise `texts` (word lists if `words`, (a, b) pairs if `pairs`) to `max_length`: ids, word ids, truncated, token types."
     if not getattr(tokenizer, 'is_fast', False) and words:
         raise ValueError('Word-aligned features need a fast tokenizer (one with `word_ids()`); '
                          'load it with `AutoTokenizer.from_pretrained(..., use_fast=True)`.')
-    kw = dict(truncation=True, max_length=max_length, return_token_type_ids=False, return_attention_mask=False)
-    enc = tokenizer(list(texts), is_split_into_words=words, **kw)
-    full = tokenizer(list(texts), is_split_into_words=words, truncation=False, return_token_type_ids=False,
+    args = ([a for a, _ in texts], [b for _, b in texts]) if pairs else (list(texts),)
+    tt = pairs and 'token_type_ids' in getattr(tokenizer, 'model_input_names', [])   # segment ids, if the model reads them
+    kw = dict(truncation=True, max_length=max_length, return_token_type_ids=tt, return_attention_mask=False)
+    enc = tokenizer(*args, is_split_into_words=words, **kw)
+    full = tokenizer(*args, is_split_into_words=words, truncation=False, return_token_type_ids=False,
                      return_attention_mask=False)['input_ids']
     ids = enc['input_ids']
     truncated = np.array([len(f) > len(i) for f, i in zip(full, ids)])
     wids = [enc.word_ids(i) for i in range(len(ids))] if words else None
-    return ids, wids, truncated
+    return ids, wids, truncated, (enc['token_type_ids'] if tt else None)
 
-def _check_inputs(model, tokenizer, texts, words:bool):
+def _check_inputs(model, tokenizer, texts, words:bool, pairs:bool=False):
     "Clear errors for empty or malformed input and mismatched tokenizers."
     if len(texts) == 0: raise ValueError('`texts` is empty: pass at least one text.')
-    if words:
+    if pairs:
+        bad = [i for i, t in enumerate(texts) if not isinstance(t, tuple) or len(t) != 2
+               or not all(isinstance(s, str) and s.strip() for s in t)]
+        if bad: raise ValueError(f'{len(bad)} item(s) of `texts` are not (text, text_pair) tuples of two non-empty strings '
+                                 f'(first: index {bad[0]}); pass all items as pairs, or none.')
+    elif words:
         bad = [i for i, t in enumerate(texts) if isinstance(t, str) or len(t) == 0 or not all(isinstance(w, str) for w in t)]
         if bad: raise ValueError(f'{len(bad)} item(s) of `texts` are not non-empty lists of words (first: index {bad[0]}); '
                                  'pass lists of word strings for word-level features, or strings for sentence features.')
@@ -48,15 +55,16 @@ def _check_inputs(model, tokenizer, texts, words:bool):
                          'Load the tokenizer that was saved with this model.')
 
 # %% ../nbs/02_features.ipynb #eeddcbb6
-def _hidden_states(model, input_ids, attention_mask)->list:
+def _hidden_states(model, input_ids, attention_mask, token_type_ids=None)->list:
     "All hidden states of one batch: embedding output and each layer, encoder then decoder."
     body = model.base_model
     if model.config.is_encoder_decoder:
         out = body(input_ids=input_ids, attention_mask=attention_mask, decoder_input_ids=input_ids,
                    decoder_attention_mask=attention_mask, output_hidden_states=True, return_dict=True)
         return list(out.encoder_hidden_states) + list(out.decoder_hidden_states)
+    seg = {} if token_type_ids is None else {'token_type_ids': token_type_ids}   # segment ids of sentence pairs
     return list(body(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True,
-                     return_dict=True).hidden_states)
+                     return_dict=True, **seg).hidden_states)
 
 def _layer_ids(model)->list: # (stack, index) of every representation, 0 = embedding output
     return [(s, i) for s, ls in layer_map(model).stacks.items() for i in range(len(ls) + 1)]
@@ -146,7 +154,7 @@ class Features:
 # %% ../nbs/02_features.ipynb #af0ebf03
 def extract_features(model,                  # a Hugging Face model (see `load_model`)
                      tokenizer,              # its (fast) tokenizer
-                     texts:list,             # strings, or lists of words for word-aligned vectors too
+                     texts:list,             # strings, (a, b) tuples of sentence pairs, or lists of words (+ word vectors)
                      batch_size:int=64,      # texts per forward pass
                      max_length:int=128,     # truncate longer texts (with a warning)
                      cache_dir:str|Path=None,# folder to cache results in (None: no cache)
@@ -155,24 +163,26 @@ def extract_features(model,                  # a Hugging Face model (see `load_m
                     )->Features:
     "Every layer's representations of `texts`: mean and first-token sentence vectors, and word vectors."
     texts = list(texts)
-    words = len(texts) > 0 and not isinstance(texts[0], str)
-    _check_inputs(model, tokenizer, texts, words)
+    pairs = len(texts) > 0 and isinstance(texts[0], tuple)
+    words = len(texts) > 0 and not pairs and not isinstance(texts[0], str)
+    _check_inputs(model, tokenizer, texts, words, pairs)
     max_length = min(max_length, getattr(tokenizer, 'model_max_length', max_length) or max_length)
     key = path = None
     if cache_dir is not None:
-        key = hashlib.sha256(json.dumps([model_fingerprint(model), texts, max_length, np.dtype(dtype).str]).encode()).hexdigest()
+        key = hashlib.sha256(json.dumps([model_fingerprint(model), texts, max_length, np.dtype(dtype).str]
+                                        + (['pairs'] if pairs else [])).encode()).hexdigest()
         path = Path(cache_dir)/f'features-{key[:32]}.npz'
         if path.exists():
             try: return _load_features(path, key)
             except Exception as e:
                 warnings.warn(f'Cache file {path} is unreadable ({type(e).__name__}: {e}); recomputing it.')
-    feats = _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, progress)
+    feats = _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, progress, pairs)
     if path is not None: _save_features(feats, path, key)
     return feats
 
 # %% ../nbs/02_features.ipynb #74a0b740
-def _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, progress)->Features:
-    ids, wids, truncated = _tokenize(tokenizer, texts, max_length, words)
+def _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, progress, pairs=False)->Features:
+    ids, wids, truncated, tts = _tokenize(tokenizer, texts, max_length, words, pairs)
     if truncated.any():
         warnings.warn(f'{truncated.sum()} of {len(texts)} texts were truncated to max_length={max_length} tokens; '
                       'their representations cover only the kept tokens' + (' and the cut words are NaN.' if words else '.'))
@@ -193,10 +203,12 @@ def _extract(model, tokenizer, texts, words, batch_size, max_length, dtype, prog
             inp = torch.full((len(b), T), pad, dtype=torch.long)
             mask = torch.zeros((len(b), T), dtype=torch.long)
             wid = torch.full((len(b), T), -1, dtype=torch.long) if words else None
+            tt = torch.zeros((len(b), T), dtype=torch.long) if tts is not None else None
             for j, i in enumerate(b):
                 inp[j, :n_tok[i]] = torch.tensor(ids[i]); mask[j, :n_tok[i]] = 1
                 if words: wid[j, :n_tok[i]] = torch.tensor([-1 if w is None else w for w in wids[i]])
-            hs = torch.stack(_hidden_states(model, inp, mask)).float()
+                if tt is not None: tt[j, :n_tok[i]] = torch.tensor(tts[i])
+            hs = torch.stack(_hidden_states(model, inp, mask, tt)).float()
             if hs.shape[0] != L: raise RuntimeError(f'{model.config.model_type}: expected {L} hidden states, got {hs.shape[0]}')
             m, f, w = _pool(hs, mask, wid, [n_words[i] for i in b] if words else None)
             mean[b], first[b] = m.transpose(0, 1).numpy(), f.transpose(0, 1).numpy()
