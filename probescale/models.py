@@ -222,7 +222,7 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
     architecture(type('M', (), {'config': cfg})())
     if getattr(cfg, 'probescale_pruning', None):   # a pruned model: rebuild its per-layer shape, then load its weights
         from probescale.pruning import rebuild_pruned
-        model = rebuild_pruned(path, cfg, model_cls or AutoModel).eval()
+        model = rebuild_pruned(path, cfg, model_cls or AutoModel, **kwargs).eval()
     else: model = (model_cls or AutoModel).from_pretrained(path, **kwargs).eval()
     tok = AutoTokenizer.from_pretrained(path)
     model.name_or_path = name_or_path

@@ -310,6 +310,13 @@ def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
         _set_ints(_get(body, parent) if parent else body, (attr,), len(keep))   # e.g. DistilBERT's `n_layers`
 
 # %% ../nbs/07_pruning.ipynb #279ff2d8
+def _replace_param(model:nn.Module, old:nn.Parameter, new:nn.Parameter)->None:
+    "Put `new` wherever `model` holds the parameter `old` (so that tied weights stay tied)."
+    for m in model.modules():
+        for k, p in list(m._parameters.items()):
+            if p is old: m._parameters[k] = new
+
+# %% ../nbs/07_pruning.ipynb #c12365fc
 def _prune_vocab(model:nn.Module, vocab:list)->None:
     "Keep token ids `vocab` (sorted) as the new ids 0..len(vocab)-1, in place."
     emb, out, cfg = model.get_input_embeddings(), model.get_output_embeddings(), model.config
@@ -317,11 +324,12 @@ def _prune_vocab(model:nn.Module, vocab:list)->None:
     new = nn.Embedding(len(vocab), emb.embedding_dim, padding_idx=new_id.get(emb.padding_idx),
                        device=emb.weight.device, dtype=emb.weight.dtype)
     new.weight = nn.Parameter(emb.weight.detach()[ix].clone(), emb.weight.requires_grad)
-    tied = out is not None and out.weight is emb.weight
+    _replace_param(model, emb.weight, new.weight)             # the input rows, and an output layer tied to them
     model.set_input_embeddings(new)
     if out is not None:
-        out.weight = new.weight if tied else nn.Parameter(out.weight.detach()[ix].clone())
-        if getattr(out, 'bias', None) is not None: out.bias = nn.Parameter(out.bias.detach()[ix].clone())
+        if out.weight is not new.weight: _replace_param(model, out.weight, nn.Parameter(out.weight.detach()[ix].clone()))
+        if getattr(out, 'bias', None) is not None:
+            _replace_param(model, out.bias, nn.Parameter(out.bias.detach()[ix].clone()))
         out.out_features = len(vocab)
     cfg.vocab_size = len(vocab)
     for a in _SPECIAL_ATTRS:
@@ -329,7 +337,7 @@ def _prune_vocab(model:nn.Module, vocab:list)->None:
         if isinstance(v, int): setattr(cfg, a, new_id[v])
         elif isinstance(v, (list, tuple)): setattr(cfg, a, [new_id[x] for x in v])
 
-# %% ../nbs/07_pruning.ipynb #c53140ed
+# %% ../nbs/07_pruning.ipynb #22bc2d4c
 def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     "Write the pruned shape into `model.config.probescale_pruning` (composing with an earlier pruning)."
     cfg, arch, lm = model.config, architecture(model), layer_map(model)
@@ -343,7 +351,7 @@ def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     widths = {n for ns in rec['neurons'].values() for n in ns}
     if arch.ffn_attr and len(widths) == 1: setattr(cfg, arch.ffn_attr, widths.pop())
 
-# %% ../nbs/07_pruning.ipynb #22bc2d4c
+# %% ../nbs/07_pruning.ipynb #b0d05e5f
 def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
     "Apply a validated `plan` to `model` in place: heads, neurons, shared biases, layers, vocabulary."
     lm, kept = layer_map(model), plan.kept_layers(model)
@@ -360,7 +368,7 @@ def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
     if record: _record(model, kept, n_before)
     return model
 
-# %% ../nbs/07_pruning.ipynb #b0d05e5f
+# %% ../nbs/07_pruning.ipynb #9e046fa1
 def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHITECTURES`
                 plan:PruningPlan,  # what to keep (indices of `model`)
                )->nn.Module:       # a new, smaller model of the same class; `model` is unchanged
@@ -370,7 +378,7 @@ def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHIT
     if hasattr(model, 'name_or_path'): new.name_or_path = f'{model.name_or_path}-pruned'
     return new
 
-# %% ../nbs/07_pruning.ipynb #fdf746aa
+# %% ../nbs/07_pruning.ipynb #77676295
 def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
     "A plan that slices a freshly built `model` to the per-layer sizes in the record `rec`."
     heads, neurons = {}, {}
@@ -380,7 +388,7 @@ def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
             if n != l.ffn.n_neurons: neurons[s, l.index] = range(n)
     return PruningPlan(heads=heads, neurons=neurons, method='rebuild')
 
-# %% ../nbs/07_pruning.ipynb #77676295
+# %% ../nbs/07_pruning.ipynb #11878b63
 def _load_weights(model:nn.Module, path:Path)->None:
     "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
     from safetensors.torch import load_file
@@ -397,20 +405,24 @@ def _load_weights(model:nn.Module, path:Path)->None:
     missing = [k for k in missing if k in named and id(named[k]) not in loaded]
     if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
 
-# %% ../nbs/07_pruning.ipynb #11878b63
+# %% ../nbs/07_pruning.ipynb #2d8f6080
 def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
                    cfg,            # its config, with `probescale_pruning`
                    model_cls=None, # a transformers class (default `AutoModel`)
+                   **kwargs,       # `dtype` (or `torch_dtype`) is honoured; other `from_pretrained` options are not
                   )->nn.Module:    # the pruned model, with its weights
     "Rebuild a pruned model of any shape from its config, then load its weights."
     from transformers import AutoModel
+    dtype = kwargs.pop('dtype', None) or kwargs.pop('torch_dtype', None)
+    if kwargs: warnings.warn(f'Rebuilding a pruned model ignores the options {sorted(kwargs)}.')
     cls = model_cls or AutoModel
     model = cls.from_config(cfg) if hasattr(cls, 'from_config') else cls._from_config(cfg)
     _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False)
     _load_weights(model, path)
+    if dtype not in (None, 'auto'): model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     return model
 
-# %% ../nbs/07_pruning.ipynb #60c9e5b4
+# %% ../nbs/07_pruning.ipynb #7e22e174
 def corpus_vocab(tokenizer,             # the model's tokenizer
                  corpus:list,           # texts (or (text, text_pair) tuples) the pruned model must read
                  model:nn.Module=None,  # the model, whose config's special ids are kept too
@@ -429,7 +441,7 @@ def corpus_vocab(tokenizer,             # the model's tokenizer
     if isinstance(pad, int): ids.update(range(pad + 1))
     return sorted(ids)
 
-# %% ../nbs/07_pruning.ipynb #7e22e174
+# %% ../nbs/07_pruning.ipynb #16261993
 def _remap_post(p:dict, new_id:dict)->None:
     "Remap the token ids inside a `tokenizers` post-processor (JSON form), in place."
     if p is None: return
@@ -454,7 +466,7 @@ def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
     if j.get('padding'): j['padding']['pad_id'] = new_id[j['padding']['pad_id']]
     return j
 
-# %% ../nbs/07_pruning.ipynb #16261993
+# %% ../nbs/07_pruning.ipynb #3f6d6d4d
 def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
                     vocab:list, # KEPT token ids, or a `PruningPlan` with `.vocab`
                    ):           # a new tokenizer whose ids are the positions in sorted `vocab`
@@ -474,7 +486,7 @@ def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
         for f in ('vocab.txt', 'added_tokens.json', 'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)
         return AutoTokenizer.from_pretrained(d)
 
-# %% ../nbs/07_pruning.ipynb #3f6d6d4d
+# %% ../nbs/07_pruning.ipynb #b1ac2f35
 def prune_vocab(model:nn.Module, # the model
                 tokenizer,       # its fast WordPiece tokenizer
                 corpus:list,     # texts the pruned pair must read exactly
@@ -483,7 +495,7 @@ def prune_vocab(model:nn.Module, # the model
     vocab = corpus_vocab(tokenizer, corpus, model)
     return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)
 
-# %% ../nbs/07_pruning.ipynb #1a5944b1
+# %% ../nbs/07_pruning.ipynb #0f86b37b
 def _layer_costs(model:nn.Module, vocab:list, embeddings:bool)->tuple:
     "(count with every layer kept, {(stack, layer): parameters freed by removing it})"
     lm = layer_map(model)
@@ -500,7 +512,7 @@ def _feasible_subsets(model:nn.Module, budget:int, n0:int, costs:dict, limit:int
     out = [sk for sk in out if n0 - sum(costs[k] for k in sk) <= budget]
     return out if len(out) <= limit else None
 
-# %% ../nbs/07_pruning.ipynb #0f86b37b
+# %% ../nbs/07_pruning.ipynb #6f956ef9
 def _greedy_elimination(model:nn.Module, scorer, budget:int, n0:int, costs:dict)->tuple:
     "Drop, one at a time, the layer whose removal leaves the best measured score, until `budget` is met."
     stacks, skip, n_eval = layer_map(model).stacks, frozenset(), 0
@@ -524,7 +536,7 @@ def _knapsack(relevance:dict, budget:int, n0:int, costs:dict)->frozenset:
     if res.x is None: raise ValueError('The budget cannot be met even with one layer per stack.')
     return frozenset(k for k, x in zip(keys, res.x) if x < 0.5)
 
-# %% ../nbs/07_pruning.ipynb #2decd3cf
+# %% ../nbs/07_pruning.ipynb #2dbacedb
 def _units(model:nn.Module, relevance, skip:frozenset)->list:
     "Candidate (score, cost, kind, key, unit) removals in the kept layers; score = importance per parameter, scaled."
     arch, lm, out = architecture(model), layer_map(model), []
@@ -548,7 +560,7 @@ def _units(model:nn.Module, relevance, skip:frozenset)->list:
             out += [(x * scale / c, c, k, key, u) for x, c, k, key, u in rows]
     return sorted(out, key=lambda r: r[0])
 
-# %% ../nbs/07_pruning.ipynb #2dbacedb
+# %% ../nbs/07_pruning.ipynb #7bdb5727
 def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, share:float)->tuple|None:
     "Remove the least important units per parameter until `n` <= `budget`: (heads, neurons) kept, or None."
     lm = layer_map(model)
@@ -565,7 +577,7 @@ def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, s
     keep = lambda kind: {k: [u for u in range(size[k][kind == 'neurons']) if u not in g] for k, g in gone[kind].items()}
     return keep('heads'), keep('neurons')
 
-# %% ../nbs/07_pruning.ipynb #7bdb5727
+# %% ../nbs/07_pruning.ipynb #b80fd52b
 def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets:int)->tuple:
     "(skipped layers, search used, number of subsets measured, measured score or None)"
     scorer = getattr(relevance, 'scorer', None)
@@ -584,7 +596,7 @@ def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets
     if missing: raise ValueError(f'relevance.layers has no row for layers {missing}.')
     return _knapsack(rel, budget, n0, costs), 'knapsack', 0, None
 
-# %% ../nbs/07_pruning.ipynb #b80fd52b
+# %% ../nbs/07_pruning.ipynb #abfb4b13
 def select_subnetwork(model:nn.Module,       # the model to prune
                       relevance,             # a `Relevance` (.layers, .heads, .neurons, .scorer)
                       budget:float,          # parameter count or fraction (see `budget_params`)
@@ -614,7 +626,7 @@ def select_subnetwork(model:nn.Module,       # the model to prune
         if plan.n_params(model, embeddings) <= B: return plan
         relaxed = n - min(costs.values())
 
-# %% ../nbs/07_pruning.ipynb #1f678dfb
+# %% ../nbs/07_pruning.ipynb #b0d05695
 def similarity_scorer(model:nn.Module, # the full model
                       tokenizer,       # its tokenizer
                       texts:list,      # dev texts
@@ -640,7 +652,7 @@ def similarity_scorer(model:nn.Module, # the full model
         return cache[skip]
     return scorer
 
-# %% ../nbs/07_pruning.ipynb #9c68c03e
+# %% ../nbs/07_pruning.ipynb #88258657
 @dataclass
 class AdditivityCheck:
     "Predicted (additive) against measured scores of layer subsets."
@@ -657,7 +669,7 @@ class AdditivityCheck:
         ax.set_title(f'additivity: Spearman rho = {self.rho:.2f}'); ax.figure.tight_layout()
         return ax
 
-# %% ../nbs/07_pruning.ipynb #88258657
+# %% ../nbs/07_pruning.ipynb #4d0aee40
 def additivity_check(model:nn.Module,  # the model
                      scorer,           # `scorer(skip) -> float`
                      max_subsets:int=1000, # most subsets measured (all non-empty proper ones if fewer)

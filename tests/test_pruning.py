@@ -308,3 +308,34 @@ def test_additivity_check_is_perfect_for_an_additive_scorer():
     w = {('encoder', i): float(i) for i in range(1, 5)}
     chk = additivity_check(m, lambda skip: 10 - sum(w[k] for k in skip))
     assert len(chk.df) == 2**4 - 2 and chk.rho == pytest.approx(1.0)
+
+def test_task_heads_keep_tied_output_layers_tied():
+    "A masked-LM head tied to the input embeddings (weight and the decoder bias) is pruned with them and reloads."
+    from transformers import BertForMaskedLM, BertConfig, AutoModelForMaskedLM
+    torch.manual_seed(0)
+    m = BertForMaskedLM(BertConfig(vocab_size=1000, hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
+                                   intermediate_size=128)).eval()
+    vocab = list(range(0, 1000, 2))
+    p = PruningPlan(vocab=vocab, heads={('encoder', 2): [0, 2]}, layers={'encoder': [2, 3]})
+    pm = prune_model(m, p)
+    ref = prune_model(m, PruningPlan(heads=p.heads, layers=p.layers))
+    ids = torch.tensor([[2, 4, 6, 8]])
+    with torch.no_grad():
+        assert torch.equal(pm(input_ids=ids // 2).logits, ref(input_ids=ids).logits[..., vocab])
+    assert pm.cls.predictions.decoder.weight is pm.bert.embeddings.word_embeddings.weight
+    assert count_params(pm) == p.n_params(m) == sum(x.numel() for x in pm.parameters())
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d)
+        from probescale.pruning import rebuild_pruned
+        from transformers import AutoConfig
+        r = rebuild_pruned(d, AutoConfig.from_pretrained(d), AutoModelForMaskedLM).eval()
+        with torch.no_grad(): assert torch.equal(r(input_ids=ids // 2).logits, pm(input_ids=ids // 2).logits)
+
+def test_load_model_rebuilds_pruned_models_in_the_asked_dtype():
+    m, tok = random_model('bert')
+    pm = prune_model(m, PruningPlan(heads={('encoder', 1): [1]}))
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d); tok.save_pretrained(d)
+        m2, _ = load_model(d, dtype=torch.bfloat16)
+        assert next(m2.parameters()).dtype == torch.bfloat16 and layer_map(m2).layers[0].n_heads == 1
+        with pytest.warns(UserWarning, match='ignores the options'): load_model(d, low_cpu_mem_usage=True)
