@@ -339,3 +339,19 @@ def test_load_model_rebuilds_pruned_models_in_the_asked_dtype():
         m2, _ = load_model(d, dtype=torch.bfloat16)
         assert next(m2.parameters()).dtype == torch.bfloat16 and layer_map(m2).layers[0].n_heads == 1
         with pytest.warns(UserWarning, match='ignores the options'): load_model(d, low_cpu_mem_usage=True)
+
+# ---------------------------------------------------------------- against probescale.relevance's masks
+
+def test_pruning_equals_relevance_masks(family):
+    from probescale.relevance import mask_heads, mask_neurons, skip_layers
+    mt, m, _ = family
+    stacks = layer_map(m).stacks
+    s0 = next(iter(stacks))
+    drop = {(s, l.index): [2] for s, ls in stacks.items() for l in ls} if mt in SHARED_BIAS else {('encoder', 3): [0, 2]}
+    hm = {k: torch.tensor([0. if h in v else 1. for h in range(4)]) for k, v in drop.items()}
+    with mask_heads(m, hm): ref = run(m)
+    assert close(run(prune_model(m, PruningPlan(heads={k: [h for h in range(4) if h not in v] for k, v in drop.items()}))), ref)
+    with mask_neurons(m, {(s0, 1): (torch.arange(128) < 100).float()}): ref = run(m)
+    assert close(run(prune_model(m, PruningPlan(neurons={(s0, 1): range(100)}))), ref)
+    with skip_layers(m, [(s, 2) for s in stacks]): ref = run(m)
+    assert close(run(prune_model(m, PruningPlan(layers={s: [1] + list(range(3, len(ls) + 1)) for s, ls in stacks.items()}))), ref, 1e-6)
