@@ -25,18 +25,21 @@ def task_features(model, tokenizer,   # a model and its tokenizer (see `load_mod
     "Features for every task, extracting each distinct sentence (or word list) once."
     tasks = list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
     out = {}
-    for level in ('sentence', 'word'):
-        ts = [t for t in tasks if t.level == level]
+    for kind in ('sentence', 'pair', 'word'):
+        ts = [t for t in tasks if _kind(t) == kind]
         if not ts: continue
         keys = list(dict.fromkeys(k for t in ts for k in _keys(t)))
-        items = [list(k) for k in keys] if level == 'word' else list(keys)
+        items = [list(k) for k in keys] if kind == 'word' else list(keys)
         feats = extract_features(model, tokenizer, items, **kwargs)
         pos = {k: i for i, k in enumerate(keys)}
         for t in ts: out[t.name] = feats.subset([pos[k] for k in _keys(t)])
     return out
 
-def _keys(t:ProbingTask)->list:
-    return [tuple(w) for w in t.data['words']] if t.level == 'word' else list(t.data['text'])
+def _kind(t:ProbingTask)->str: return 'word' if t.level == 'word' else 'pair' if t.pair else 'sentence'
+
+def _keys(t:ProbingTask)->list: # what the model reads per row: a word tuple, a (text, text_pair) tuple or a text
+    if t.level == 'word': return [tuple(w) for w in t.data['words']]
+    return list(zip(t.data['text'], t.data['text_pair'])) if t.pair else list(t.data['text'])
 
 # %% ../nbs/03_probing.ipynb #cab2744b
 @dataclass

@@ -854,7 +854,7 @@ def _read_glue_tsv(path:Path)->tuple:
     "A GLUE TSV file (no quoting, header line) and its format from `GLUE_FORMATS`."
     import csv
     if not path.is_file(): raise FileNotFoundError(f"{path} is missing: a GLUE folder holds train.tsv and dev.tsv")
-    header = tuple(path.open(encoding='utf-8').readline().rstrip('\n').split('\t'))
+    with path.open(encoding='utf-8') as f: header = tuple(f.readline().rstrip('\r\n').split('\t'))
     if header not in GLUE_FORMATS:
         raise ValueError(f"{path}: unknown GLUE header {list(header)}; supported: "
                          f"{ {v[0]: list(k) for k, v in GLUE_FORMATS.items()} }")
