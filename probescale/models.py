@@ -84,6 +84,7 @@ class Architecture:
     rel_bias:dict=None     # stack name -> path of a relative position bias shared by the stack's layers (columns = heads)
     rel_bias_in_layer:bool=False # is `rel_bias` a path inside the stack's first layer (T5) rather than in the body?
     rel_bias_flag:str=None # path, inside a layer, of the flag saying it holds the relative bias
+    rel_bias_arg:str='position_bias' # argument through which an attention module receives the shared bias
     head_attrs:tuple=('num_attention_heads', 'n_heads', 'num_heads') # attention-module attributes = number of heads
     width_attrs:tuple=('all_head_size', 'inner_dim')                 # attention-module attributes = heads x head_dim
 

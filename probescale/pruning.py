@@ -76,11 +76,11 @@ def validate(self:PruningPlan, model:nn.Module)->PruningPlan: # the plan, if it 
     kept, by = self.kept_layers(model), {(l.stack, l.index): l for l in lm.layers}
     _check_units('heads', self.heads, kept, lambda s, i: by[s, i].n_heads)
     _check_units('neurons', self.neurons, kept, lambda s, i: by[s, i].ffn.n_neurons)
-    for s in (arch.rel_bias or {}):
+    for s in (arch.rel_bias or {}) if arch.rel_bias_in_layer else []:
         sets = {tuple(self.heads.get((s, i), range(by[s, i].n_heads))) for i in kept.get(s, [])}
         if len(sets) > 1:
-            raise ValueError(f'Stack {s!r} of this {lm.model_type} model shares one relative position bias per head '
-                             'across its layers, so every kept layer must keep the same heads; the plan keeps '
+            raise ValueError(f'Stack {s!r} of this {lm.model_type} model computes one relative position bias per head in '
+                             'its first layer for all its layers, so every kept layer must keep the same heads; the plan keeps '
                              f'{sorted(sets)}. Choose one head set for the whole stack.')
     if self.vocab is not None:
         V = model.get_input_embeddings().num_embeddings
@@ -115,6 +115,17 @@ def _rel_bias(model:nn.Module, stack:str)->nn.Embedding|None:
     if not arch.rel_bias_in_layer: return _get(model.base_model, arch.rel_bias[stack])
     return _get(layer_map(model).stacks[stack][0].module, arch.rel_bias[stack])
 
+def _bias_maps(model:nn.Module, stack:str)->list:
+    "For each layer of `stack`, the columns of the shared relative bias its heads read, in head order."
+    rec = (getattr(model.config, 'probescale_pruning', None) or {}).get('rel_bias', {})
+    if stack in rec: return [list(m) for m in rec[stack]['maps']]
+    return [list(range(l.n_heads)) for l in layer_map(model).stacks[stack]]
+
+def _new_bias_maps(model:nn.Module, plan, stack:str, kept:list)->list:
+    "The bias columns each kept layer of `stack` reads after `plan`."
+    maps = _bias_maps(model, stack)
+    return [[maps[i - 1][h] for h in plan.heads.get((stack, i), range(len(maps[i - 1])))] for i in kept]
+
 def _layer_cost(model:nn.Module, l)->int:
     "Parameters that removing layer `l` frees (a relative bias it holds moves to the next layer, so it stays)."
     ps = _unique_params(l.module)
@@ -138,8 +149,11 @@ def n_params(self:PruningPlan, model:nn.Module, # the model the plan applies to
         n -= (l.ffn.n_neurons - len(self.neurons.get((l.stack, l.index), range(l.ffn.n_neurons)))) * _per_neuron(l.ffn)
     for s in lm.stacks:
         b, first = _rel_bias(model, s), lm.stacks[s][kept[s][0] - 1]
-        if b is not None and (embeddings or architecture(model).rel_bias_in_layer):
+        if b is None: continue
+        if architecture(model).rel_bias_in_layer:
             n -= (b.embedding_dim - len(self.heads.get((s, first.index), range(first.n_heads)))) * b.num_embeddings
+        elif embeddings:  # columns no kept head reads any more
+            n -= (b.embedding_dim - len(set().union(*_new_bias_maps(model, self, s, kept[s])))) * b.num_embeddings
     return n - _vocab_cost(model, self.vocab, embeddings)
 
 # %% ../nbs/07_pruning.ipynb #a127b78f
@@ -286,12 +300,48 @@ def _prune_rel_bias(model:nn.Module, stack:str, heads:list)->None:
     if not arch.rel_bias_in_layer:     # MPNet: the encoder that holds the bias also counts the heads
         _set_ints(_get(model.base_model, arch.rel_bias[stack].rpartition('.')[0]), arch.head_attrs, len(heads))
 
+def _bias_hook(cols:list, arg:str, mod:nn.Module):
+    "A forward pre-hook that gives `mod` only the columns `cols` (heads) of its relative bias argument `arg`."
+    import inspect
+    pos, idx = list(inspect.signature(mod.forward).parameters).index(arg), torch.as_tensor(cols, dtype=torch.long)
+    def hook(m, args, kwargs):
+        if kwargs.get(arg) is not None: kwargs[arg] = kwargs[arg][:, idx.to(kwargs[arg].device)]
+        elif len(args) > pos and args[pos] is not None:
+            args = args[:pos] + (args[pos][:, idx.to(args[pos].device)],) + args[pos + 1:]
+        return args, kwargs
+    hook._probescale_bias = True
+    return hook
+
+def _install_bias_hooks(model:nn.Module, stack:str)->None:
+    "(Re)install the per-layer bias-column hooks that the config records for `stack` (none if uniform)."
+    arch, rec = architecture(model), (getattr(model.config, 'probescale_pruning', None) or {}).get('rel_bias', {})
+    for i, l in enumerate(layer_map(model).stacks[stack]):
+        c = next(a for a in l.attentions if a.kind == 'self').container
+        for k, fn in list(c._forward_pre_hooks.items()):
+            if getattr(fn, '_probescale_bias', False): del c._forward_pre_hooks[k]; c._forward_pre_hooks_with_kwargs.pop(k, None)
+        if stack in rec: c.register_forward_pre_hook(_bias_hook(rec[stack]['maps'][i], arch.rel_bias_arg, c), with_kwargs=True)
+
+# %% ../nbs/07_pruning.ipynb #a166e25a
+def _share_bias(model:nn.Module, stack:str, maps:list)->None:
+    "Keep the bias columns the kept layers of `stack` read (`maps`: per layer, its heads' columns); record and hook."
+    used = sorted(set().union(*maps))
+    _prune_rel_bias(model, stack, used)
+    pos = {c: j for j, c in enumerate(used)}
+    maps = [[pos[c] for c in m] for m in maps]
+    rec = dict(getattr(model.config, 'probescale_pruning', None) or {})
+    rel = dict(rec.get('rel_bias', {}))
+    if all(m == list(range(len(used))) for m in maps): rel.pop(stack, None)
+    else: rel[stack] = dict(columns=len(used), maps=maps)
+    rec['rel_bias'] = rel; model.config.probescale_pruning = rec
+    _install_bias_hooks(model, stack)
+
+# %% ../nbs/07_pruning.ipynb #242bb8f7
 def _prune_neurons(l, neurons:list)->None:
     "Keep FFN `neurons` of layer `l`, in place."
     for up in l.ffn.up: _slice_linear(up, neurons, 0)
     _slice_linear(l.ffn.down, neurons, 1)
 
-# %% ../nbs/07_pruning.ipynb #242bb8f7
+# %% ../nbs/07_pruning.ipynb #279ff2d8
 def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
     "Keep layers `keep` (1-based) of `stack`, renumbered, in place."
     arch, body = architecture(model), model.base_model
@@ -309,14 +359,14 @@ def _prune_layers(model:nn.Module, stack:str, keep:list)->None:
         setattr(model.config, attr, len(keep))
         _set_ints(_get(body, parent) if parent else body, (attr,), len(keep))   # e.g. DistilBERT's `n_layers`
 
-# %% ../nbs/07_pruning.ipynb #279ff2d8
+# %% ../nbs/07_pruning.ipynb #c53140ed
 def _replace_param(model:nn.Module, old:nn.Parameter, new:nn.Parameter)->None:
     "Put `new` wherever `model` holds the parameter `old` (so that tied weights stay tied)."
     for m in model.modules():
         for k, p in list(m._parameters.items()):
             if p is old: m._parameters[k] = new
 
-# %% ../nbs/07_pruning.ipynb #c12365fc
+# %% ../nbs/07_pruning.ipynb #22bc2d4c
 def _prune_vocab(model:nn.Module, vocab:list)->None:
     "Keep token ids `vocab` (sorted) as the new ids 0..len(vocab)-1, in place."
     emb, out, cfg = model.get_input_embeddings(), model.get_output_embeddings(), model.config
@@ -337,7 +387,7 @@ def _prune_vocab(model:nn.Module, vocab:list)->None:
         if isinstance(v, int): setattr(cfg, a, new_id[v])
         elif isinstance(v, (list, tuple)): setattr(cfg, a, [new_id[x] for x in v])
 
-# %% ../nbs/07_pruning.ipynb #22bc2d4c
+# %% ../nbs/07_pruning.ipynb #9e046fa1
 def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     "Write the pruned shape into `model.config.probescale_pruning` (composing with an earlier pruning)."
     cfg, arch, lm = model.config, architecture(model), layer_map(model)
@@ -351,24 +401,27 @@ def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     widths = {n for ns in rec['neurons'].values() for n in ns}
     if arch.ffn_attr and len(widths) == 1: setattr(cfg, arch.ffn_attr, widths.pop())
 
-# %% ../nbs/07_pruning.ipynb #b0d05e5f
-def _apply(model:nn.Module, plan:PruningPlan, record:bool=True)->nn.Module:
+# %% ../nbs/07_pruning.ipynb #cbf173ea
+def _apply(model:nn.Module, plan:PruningPlan, record:bool=True, bias:bool=True)->nn.Module:
     "Apply a validated `plan` to `model` in place: heads, neurons, shared biases, layers, vocabulary."
-    lm, kept = layer_map(model), plan.kept_layers(model)
+    lm, kept, arch = layer_map(model), plan.kept_layers(model), architecture(model)
     n_before = {s: len(ls) for s, ls in lm.stacks.items()}
+    shared = {s: _new_bias_maps(model, plan, s, kept[s]) for s in lm.stacks
+              if bias and not arch.rel_bias_in_layer and _rel_bias(model, s) is not None}
     for l in lm.layers:
         if l.index not in kept[l.stack]: continue
         if (l.stack, l.index) in plan.heads: _prune_heads(model, l, plan.heads[l.stack, l.index])
         if (l.stack, l.index) in plan.neurons: _prune_neurons(l, plan.neurons[l.stack, l.index])
     for s, ks in kept.items():
-        if (s, ks[0]) in plan.heads: _prune_rel_bias(model, s, plan.heads[s, ks[0]])
+        if bias and arch.rel_bias_in_layer and (s, ks[0]) in plan.heads: _prune_rel_bias(model, s, plan.heads[s, ks[0]])
         if len(ks) < n_before[s]: _prune_layers(model, s, ks)
+    for s, maps in shared.items(): _share_bias(model, s, maps)
     if plan.vocab is not None and len(plan.vocab) < model.get_input_embeddings().num_embeddings:
         _prune_vocab(model, plan.vocab)
     if record: _record(model, kept, n_before)
     return model
 
-# %% ../nbs/07_pruning.ipynb #9e046fa1
+# %% ../nbs/07_pruning.ipynb #ecb5aca1
 def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHITECTURES`
                 plan:PruningPlan,  # what to keep (indices of `model`)
                )->nn.Module:       # a new, smaller model of the same class; `model` is unchanged
@@ -378,7 +431,7 @@ def prune_model(model:nn.Module,   # a Hugging Face model of a family in `ARCHIT
     if hasattr(model, 'name_or_path'): new.name_or_path = f'{model.name_or_path}-pruned'
     return new
 
-# %% ../nbs/07_pruning.ipynb #77676295
+# %% ../nbs/07_pruning.ipynb #2d8f6080
 def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
     "A plan that slices a freshly built `model` to the per-layer sizes in the record `rec`."
     heads, neurons = {}, {}
@@ -388,7 +441,7 @@ def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
             if n != l.ffn.n_neurons: neurons[s, l.index] = range(n)
     return PruningPlan(heads=heads, neurons=neurons, method='rebuild')
 
-# %% ../nbs/07_pruning.ipynb #11878b63
+# %% ../nbs/07_pruning.ipynb #02718fcd
 def _load_weights(model:nn.Module, path:Path)->None:
     "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
     from safetensors.torch import load_file
@@ -405,7 +458,17 @@ def _load_weights(model:nn.Module, path:Path)->None:
     missing = [k for k in missing if k in named and id(named[k]) not in loaded]
     if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
 
-# %% ../nbs/07_pruning.ipynb #2d8f6080
+# %% ../nbs/07_pruning.ipynb #c8e1da8e
+def _rebuild_bias(model:nn.Module, rec:dict)->None:
+    "Give each shared relative bias its recorded number of columns, and its per-layer hooks."
+    for s in layer_map(model).stacks:
+        b, rel = _rel_bias(model, s), rec.get('rel_bias', {}).get(s)
+        if b is None: continue
+        cols = rel['columns'] if rel else rec['heads'][s][0]
+        if cols < b.embedding_dim: _prune_rel_bias(model, s, list(range(cols)))
+        if rel: _install_bias_hooks(model, s)
+
+# %% ../nbs/07_pruning.ipynb #4a445263
 def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
                    cfg,            # its config, with `probescale_pruning`
                    model_cls=None, # a transformers class (default `AutoModel`)
@@ -417,12 +480,13 @@ def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a 
     if kwargs: warnings.warn(f'Rebuilding a pruned model ignores the options {sorted(kwargs)}.')
     cls = model_cls or AutoModel
     model = cls.from_config(cfg) if hasattr(cls, 'from_config') else cls._from_config(cfg)
-    _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False)
+    _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False, bias=False)
+    _rebuild_bias(model, cfg.probescale_pruning)
     _load_weights(model, path)
     if dtype not in (None, 'auto'): model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     return model
 
-# %% ../nbs/07_pruning.ipynb #7e22e174
+# %% ../nbs/07_pruning.ipynb #b1ac2f35
 def corpus_vocab(tokenizer,             # the model's tokenizer
                  corpus:list,           # texts (or (text, text_pair) tuples) the pruned model must read
                  model:nn.Module=None,  # the model, whose config's special ids are kept too
@@ -441,7 +505,7 @@ def corpus_vocab(tokenizer,             # the model's tokenizer
     if isinstance(pad, int): ids.update(range(pad + 1))
     return sorted(ids)
 
-# %% ../nbs/07_pruning.ipynb #16261993
+# %% ../nbs/07_pruning.ipynb #77d58179
 def _remap_post(p:dict, new_id:dict)->None:
     "Remap the token ids inside a `tokenizers` post-processor (JSON form), in place."
     if p is None: return
@@ -466,7 +530,7 @@ def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
     if j.get('padding'): j['padding']['pad_id'] = new_id[j['padding']['pad_id']]
     return j
 
-# %% ../nbs/07_pruning.ipynb #3f6d6d4d
+# %% ../nbs/07_pruning.ipynb #d91de33c
 def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
                     vocab:list, # KEPT token ids, or a `PruningPlan` with `.vocab`
                    ):           # a new tokenizer whose ids are the positions in sorted `vocab`
@@ -486,7 +550,7 @@ def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
         for f in ('vocab.txt', 'added_tokens.json', 'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)
         return AutoTokenizer.from_pretrained(d)
 
-# %% ../nbs/07_pruning.ipynb #b1ac2f35
+# %% ../nbs/07_pruning.ipynb #d0ca2008
 def prune_vocab(model:nn.Module, # the model
                 tokenizer,       # its fast WordPiece tokenizer
                 corpus:list,     # texts the pruned pair must read exactly
@@ -495,7 +559,7 @@ def prune_vocab(model:nn.Module, # the model
     vocab = corpus_vocab(tokenizer, corpus, model)
     return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)
 
-# %% ../nbs/07_pruning.ipynb #0f86b37b
+# %% ../nbs/07_pruning.ipynb #2dbacedb
 def _layer_costs(model:nn.Module, vocab:list, embeddings:bool)->tuple:
     "(count with every layer kept, {(stack, layer): parameters freed by removing it})"
     lm = layer_map(model)
@@ -512,7 +576,7 @@ def _feasible_subsets(model:nn.Module, budget:int, n0:int, costs:dict, limit:int
     out = [sk for sk in out if n0 - sum(costs[k] for k in sk) <= budget]
     return out if len(out) <= limit else None
 
-# %% ../nbs/07_pruning.ipynb #6f956ef9
+# %% ../nbs/07_pruning.ipynb #7bdb5727
 def _greedy_elimination(model:nn.Module, scorer, budget:int, n0:int, costs:dict)->tuple:
     "Drop, one at a time, the layer whose removal leaves the best measured score, until `budget` is met."
     stacks, skip, n_eval = layer_map(model).stacks, frozenset(), 0
@@ -536,7 +600,7 @@ def _knapsack(relevance:dict, budget:int, n0:int, costs:dict)->frozenset:
     if res.x is None: raise ValueError('The budget cannot be met even with one layer per stack.')
     return frozenset(k for k, x in zip(keys, res.x) if x < 0.5)
 
-# %% ../nbs/07_pruning.ipynb #2dbacedb
+# %% ../nbs/07_pruning.ipynb #abfb4b13
 def _units(model:nn.Module, relevance, skip:frozenset)->list:
     "Candidate (score, cost, kind, key, unit) removals in the kept layers; score = importance per parameter, scaled."
     arch, lm, out = architecture(model), layer_map(model), []
@@ -548,7 +612,7 @@ def _units(model:nn.Module, relevance, skip:frozenset)->list:
             v = np.asarray(dict((_key(k), x) for k, x in imp.items())[l.stack, l.index], float)
             cost = _per_head(next(a for a in l.attentions if a.kind == 'self')) if kind == 'heads' else _per_neuron(l.ffn)
             rows += [(float(x), cost, kind, (l.stack, l.index), u) for u, x in enumerate(v)]
-        if kind == 'heads' and arch.rel_bias:     # shared bias: a head index is one unit across its stack
+        if kind == 'heads' and arch.rel_bias_in_layer:   # T5: a head index is one unit across its stack
             merged = {}
             for x, c, k, (s, i), u in rows:
                 key = (s, None) if s in arch.rel_bias else (s, i)
@@ -560,7 +624,7 @@ def _units(model:nn.Module, relevance, skip:frozenset)->list:
             out += [(x * scale / c, c, k, key, u) for x, c, k, key, u in rows]
     return sorted(out, key=lambda r: r[0])
 
-# %% ../nbs/07_pruning.ipynb #7bdb5727
+# %% ../nbs/07_pruning.ipynb #1f678dfb
 def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, share:float)->tuple|None:
     "Remove the least important units per parameter until `n` <= `budget`: (heads, neurons) kept, or None."
     lm = layer_map(model)
@@ -577,7 +641,7 @@ def _trim_units(model:nn.Module, relevance, skip:frozenset, n:int, budget:int, s
     keep = lambda kind: {k: [u for u in range(size[k][kind == 'neurons']) if u not in g] for k, g in gone[kind].items()}
     return keep('heads'), keep('neurons')
 
-# %% ../nbs/07_pruning.ipynb #b80fd52b
+# %% ../nbs/07_pruning.ipynb #b0d05695
 def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets:int)->tuple:
     "(skipped layers, search used, number of subsets measured, measured score or None)"
     scorer = getattr(relevance, 'scorer', None)
@@ -596,7 +660,7 @@ def _choose_layers(model, relevance, budget:int, n0:int, costs:dict, max_subsets
     if missing: raise ValueError(f'relevance.layers has no row for layers {missing}.')
     return _knapsack(rel, budget, n0, costs), 'knapsack', 0, None
 
-# %% ../nbs/07_pruning.ipynb #abfb4b13
+# %% ../nbs/07_pruning.ipynb #9c68c03e
 def select_subnetwork(model:nn.Module,       # the model to prune
                       relevance,             # a `Relevance` (.layers, .heads, .neurons, .scorer)
                       budget:float,          # parameter count or fraction (see `budget_params`)
@@ -626,7 +690,7 @@ def select_subnetwork(model:nn.Module,       # the model to prune
         if plan.n_params(model, embeddings) <= B: return plan
         relaxed = n - min(costs.values())
 
-# %% ../nbs/07_pruning.ipynb #b0d05695
+# %% ../nbs/07_pruning.ipynb #4d0aee40
 def similarity_scorer(model:nn.Module, # the full model
                       tokenizer,       # its tokenizer
                       texts:list,      # dev texts
@@ -652,7 +716,7 @@ def similarity_scorer(model:nn.Module, # the full model
         return cache[skip]
     return scorer
 
-# %% ../nbs/07_pruning.ipynb #88258657
+# %% ../nbs/07_pruning.ipynb #8c684f67
 @dataclass
 class AdditivityCheck:
     "Predicted (additive) against measured scores of layer subsets."
@@ -669,7 +733,7 @@ class AdditivityCheck:
         ax.set_title(f'additivity: Spearman rho = {self.rho:.2f}'); ax.figure.tight_layout()
         return ax
 
-# %% ../nbs/07_pruning.ipynb #4d0aee40
+# %% ../nbs/07_pruning.ipynb #a618e6e7
 def additivity_check(model:nn.Module,  # the model
                      scorer,           # `scorer(skip) -> float`
                      max_subsets:int=1000, # most subsets measured (all non-empty proper ones if fewer)

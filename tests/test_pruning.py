@@ -10,7 +10,7 @@ from probescale.pruning import (PruningPlan, prune_model, budget_params, plan_fr
                                 prune_tokenizer, prune_vocab)
 
 FAMILIES = ['bert', 'roberta', 'mpnet', 'distilbert', 't5', 'electra', 'xlm-roberta']
-SHARED_BIAS = {'mpnet', 't5'}   # one relative position bias per head, shared by the layers of a stack
+SHARED_BIAS = {'t5'}   # one relative position bias per head, computed by the first block for the whole stack
 
 def make(mt, seed=0):
     if mt in ('electra', 'xlm-roberta'):   # families without a random_model entry: built from their configs
@@ -355,3 +355,29 @@ def test_pruning_equals_relevance_masks(family):
     assert close(run(prune_model(m, PruningPlan(neurons={(s0, 1): range(100)}))), ref)
     with skip_layers(m, [(s, 2) for s in stacks]): ref = run(m)
     assert close(run(prune_model(m, PruningPlan(layers={s: [1] + list(range(3, len(ls) + 1)) for s, ls in stacks.items()}))), ref, 1e-6)
+
+def test_mpnet_layers_keep_different_heads_of_the_shared_bias():
+    "MPNet's shared bias stays one module; each layer reads its own heads' columns (hooks recorded in the config)."
+    from probescale.relevance import mask_heads, skip_layers
+    m, tok = random_model('mpnet')
+    drop = {('encoder', 1): [0, 3], ('encoder', 2): [1, 3], ('encoder', 3): [3], ('encoder', 4): [2, 3]}  # nobody keeps 3
+    plan = PruningPlan(heads={k: [h for h in range(4) if h not in v] for k, v in drop.items()})
+    with mask_heads(m, {k: torch.tensor([0. if h in v else 1. for h in range(4)]) for k, v in drop.items()}): ref = run(m)
+    pm = prune_model(m, plan)
+    assert close(run(pm), ref)
+    assert pm.base_model.encoder.relative_attention_bias.weight.shape[1] == 3          # column 3 is read by no one
+    assert count_params(pm) == plan.n_params(m) == sum(p.numel() for p in pm.parameters())
+    with tempfile.TemporaryDirectory() as d:
+        pm.save_pretrained(d)
+        m2, _ = load_model(d)
+        assert torch.equal(run(m2), run(pm))
+    # pruning again composes: remove layer 1 and keep only the first remaining head of (new) layer 2
+    p2 = PruningPlan(layers={'encoder': [2, 3, 4]}, heads={('encoder', 3): [0]})
+    pm2 = prune_model(pm, p2)
+    keep3 = [h for h in range(4) if h not in drop[('encoder', 3)]][:1]
+    drop2 = {k: v for k, v in drop.items() if k != ('encoder', 1)}
+    drop2[('encoder', 3)] = [h for h in range(4) if h not in keep3]
+    with mask_heads(m, {k: torch.tensor([0. if h in v else 1. for h in range(4)]) for k, v in drop2.items()}), \
+         skip_layers(m, [('encoder', 1)]): ref2 = run(m)
+    assert close(run(pm2), ref2)
+    assert count_params(pm2) == p2.n_params(pm)
