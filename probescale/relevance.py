@@ -10,13 +10,19 @@ from dataclasses import dataclass, field
 from typing import Callable
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from scipy import stats
 from scipy.optimize import nnls
 from .models import layer_map
+from .features import _hidden_states
 from .io import save_figure
+from .probing import ProbeResult, probe_layers, task_features, fit_linear_probes
+from .tasks import ProbingTask
 
 # %% auto #0
-__all__ = ['Relevance', 'skip_layers', 'mask_heads', 'mask_neurons']
+__all__ = ['Relevance', 'skip_layers', 'mask_heads', 'mask_neurons', 'dev_probes', 'chance_normalised', 'TaskWeights',
+           'task_weights', 'differential_scores', 'layer_relevance', 'SkipScorer', 'skip_relevance', 'mask_importance',
+           'head_importance', 'neuron_importance', 'model_relevance']
 
 # %% ../nbs/06_relevance.ipynb #75436e74
 _LAYER_COLS = ['stack', 'layer', 'relevance', 'ci_low', 'ci_high', 'method']
@@ -49,9 +55,13 @@ def _layer_bars(df:pd.DataFrame, ax, ylabel:str='relevance'):
     "Bars of `relevance` per layer and stack with their intervals."
     x = np.arange(len(df))
     err = np.vstack([df.relevance - df.ci_low, df.ci_high - df.relevance]).clip(min=0)
-    ax.bar(x, df.relevance, yerr=np.where(np.isnan(err), 0, err), capsize=2,
-           color=[f'C{list(dict.fromkeys(df.stack)).index(s)}' for s in df.stack])
-    ax.set_xticks(x); ax.set_xticklabels([f'{s[0]}{l}' for s, l in zip(df.stack, df.layer)], fontsize=8)
+    stacks = list(dict.fromkeys(df['stack']))
+    pin = df['pinned'].to_numpy(bool) if 'pinned' in df else np.zeros(len(df), bool)
+    y = np.where(pin, df.get('drop', df.relevance), df.relevance)         # pinned rows: their measured drop, hatched
+    err = np.where(pin, 0, np.where(np.isnan(err), 0, err))
+    ax.bar(x, y, yerr=err, capsize=2, color=[f'C{stacks.index(s)}' for s in df['stack']],
+           hatch=['//' if p else '' for p in pin], edgecolor='k', linewidth=0.3)
+    ax.set_xticks(x); ax.set_xticklabels([f'{s[0]}{l}' for s, l in zip(df['stack'], df.layer)], fontsize=8)
     ax.axhline(0, color='k', lw=0.6); ax.set_ylabel(ylabel)
 
 def _plot_relevance(self:Relevance, save=None):
@@ -173,3 +183,441 @@ def mask_neurons(model,      # a Hugging Face model (see `load_model`)
     pairs = [(l.ffn.down, _scale_last(_check_mask(m, l.ffn.n_neurons, (l.stack, l.index), 'mask_neurons')))
              for l, m in zip(_layers(model, list(masks), 'mask_neurons'), masks.values())]
     with _hooked(pairs): yield model
+
+# %% ../nbs/06_relevance.ipynb #1bc8821f
+def _dev_task(task:ProbingTask, holdout:float, seed:int)->tuple:
+    "(task without its test rows, dev relabelled 'test', a seeded share `holdout` of train relabelled 'dev'; kept rows)"
+    keep = np.flatnonzero(task.data['split'].to_numpy() != 'test')
+    d = task.data.iloc[keep].reset_index(drop=True)
+    split = d['split'].to_numpy(dtype=object).copy()
+    tr = np.flatnonzero(split == 'train')
+    pick = np.random.default_rng(seed).choice(tr, size=max(1, int(round(holdout * len(tr)))), replace=False)
+    split[split == 'dev'] = 'test'; split[pick] = 'dev'
+    return ProbingTask(task.name, task.level, d.assign(split=split), task.classes, task.description), keep
+
+def dev_probes(features:dict,     # task name -> `Features` aligned with the task's data (see `task_features`)
+               tasks:list|dict,   # `ProbingTask`s (probing tasks and the downstream task)
+               holdout:float=0.25,# share of train held out to choose the L2 strength
+               seed:int=0,
+               **kwargs,          # passed on to `probe_layers` (n_boot, lambdas, ...)
+              )->ProbeResult:     # per-layer scores on each task's DEV split, with replicates
+    "Per-layer probe scores on the dev split: what choices (task weights, ...) are fitted on."
+    tasks = list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
+    if not 0 < holdout < 1: raise ValueError(f'holdout must be in (0, 1); got {holdout}.')
+    out = []
+    for t in tasks:
+        dt, keep = _dev_task(t, holdout, seed)
+        r = probe_layers(features[t.name].subset(keep), dt, control=False, seed=seed, **kwargs)
+        r.df['scored_on'] = 'dev'
+        out.append(r)
+    return ProbeResult.concat(out)
+
+# %% ../nbs/06_relevance.ipynb #8c43fcdd
+def chance_normalised(score,    # accuracy (any shape)
+                      majority, # majority-class accuracy: the floor
+                     ):         # 0 at the floor, 1 at perfect accuracy
+    "Accuracy rescaled so that the majority-class floor is 0 and perfect is 1."
+    return (np.asarray(score, float) - majority) / max(1 - majority, 1e-12)
+
+def _curves(probes:ProbeResult, tasks:list, n_boot:int|None=None)->tuple:
+    "Chance-normalised curves (layers, tasks), their replicates (boot, layers, tasks), and the layer ids."
+    df = probes.df
+    ids = list(zip(df[df.task == tasks[0]]['stack'], df[df.task == tasks[0]]['layer']))
+    C, R = [], []
+    for t in tasks:
+        d = df[df.task == t]
+        if list(zip(d['stack'], d['layer'])) != ids: raise ValueError(f'Task {t!r} was probed on other layers than {tasks[0]!r}.')
+        if t not in probes.replicates: raise ValueError(f'The probe results have no bootstrap replicates of {t!r}.')
+        m = d.majority.iloc[0]
+        C.append(chance_normalised(d.score.to_numpy(), m)); R.append(chance_normalised(probes.replicates[t], m))
+    B = min(len(r) for r in R) if n_boot is None else n_boot
+    return np.stack(C, 1), np.stack([r[:B] for r in R], 2), ids
+
+# %% ../nbs/06_relevance.ipynb #89de7082
+def _fit_weights(C:np.ndarray, d:np.ndarray)->np.ndarray:
+    "NNLS weights (tasks,) of the centred curves `C` (layers, tasks) for the centred downstream curve `d` (layers,)."
+    return nnls(C - C.mean(0), d - d.mean())[0]
+
+def _r2(x:np.ndarray, d:np.ndarray)->float:
+    "R^2 of the best affine map of curve `x` onto curve `d` (the least squares line; slope kept >= 0)."
+    xc, dc = x - x.mean(), d - d.mean()
+    a = max((xc @ dc) / max(xc @ xc, 1e-12), 0.)
+    return 1 - ((dc - a * xc) ** 2).sum() / max((dc ** 2).sum(), 1e-12)
+
+def _normalise(w:np.ndarray)->np.ndarray:
+    s = w.sum(-1, keepdims=True)
+    return np.where(s > 0, w / np.where(s > 0, s, 1), 1 / w.shape[-1])
+
+# %% ../nbs/06_relevance.ipynb #99766788
+@dataclass
+class TaskWeights:
+    "How much each probing task counts for a downstream task, with intervals and the fit to its layer curve."
+    df:pd.DataFrame            # task, weight (sum 1), ci_low, ci_high
+    method:str                 # 'given', 'uniform' or 'fit'
+    r2:float=np.nan            # R^2 of the weighted probe curve vs the downstream curve (NaN: no downstream)
+    r2_ci:tuple=(np.nan, np.nan)
+    curve:pd.DataFrame=None    # stack, layer, downstream, weighted (chance-normalised; weighted mapped affinely)
+    replicates:np.ndarray=None # (boot, tasks) bootstrap replicates of the weights
+    downstream:str=None
+
+    @property
+    def weights(self)->dict: return dict(zip(self.df.task, self.df.weight))
+    def __repr__(self):
+        w = ', '.join(f'{t}={x:.2f}' for t, x in self.weights.items())
+        r = '' if np.isnan(self.r2) else f'; R^2={self.r2:.2f} [{self.r2_ci[0]:.2f}, {self.r2_ci[1]:.2f}]'
+        return f'TaskWeights({self.method}: {w}{r})'
+
+# %% ../nbs/06_relevance.ipynb #98500d92
+def _plot_weights(self:TaskWeights, save=None):
+    "Weights with 95% intervals; the downstream curve and the weighted probe curve."
+    import matplotlib.pyplot as plt
+    n = 1 + (self.curve is not None)
+    fig, axs = plt.subplots(1, n, figsize=(4.4 * n, 3.2), squeeze=False)
+    d, ax = self.df, axs[0, 0]
+    ax.barh(d.task, d.weight, xerr=np.vstack([d.weight - d.ci_low, d.ci_high - d.weight]).clip(min=0), capsize=2)
+    ax.invert_yaxis(); ax.set_xlabel('task weight (bars: 95% bootstrap interval)')
+    ax.set_title(f'{self.method} weights' + (f' for {self.downstream}' if self.downstream else ''), fontsize=10)
+    if self.curve is not None:
+        c, ax = self.curve, axs[0, 1]
+        x = np.arange(len(c))
+        ax.plot(x, c.downstream, 'o-', label=f'{self.downstream} (dev)')
+        ax.plot(x, c.weighted, 's--', label='weighted probing tasks')
+        ax.set_xticks(x); ax.set_xticklabels([f'{s[0]}{l}' for s, l in zip(c['stack'], c.layer)], fontsize=8)
+        ax.set_ylabel('chance-normalised accuracy'); ax.set_xlabel('layer (e0 = embeddings)')
+        ax.set_title(f'fit: R$^2$ = {self.r2:.2f} [{self.r2_ci[0]:.2f}, {self.r2_ci[1]:.2f}]', fontsize=10)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    if save is not None: save_figure(fig, save)
+    return fig
+
+TaskWeights.plot = _plot_weights
+
+# %% ../nbs/06_relevance.ipynb #9038a691
+def _probing_names(probes:ProbeResult, downstream:str|None)->list:
+    names = [t for t in dict.fromkeys(probes.df.task) if t != downstream and not str(t).endswith('(control)')]
+    if not names: raise ValueError('The probe results hold no probing task besides the downstream task.')
+    return names
+
+def task_weights(probes:ProbeResult,     # per-layer probe results (for weights='fit': scored on dev, see `dev_probes`)
+                 downstream:str=None,    # name of the downstream task in `probes` (its curve is fitted / compared)
+                 weights='fit',          # 'fit' (NNLS on the downstream curve), 'uniform', or {task: weight}
+                 tasks:list=None,        # probing tasks to weigh (default: every task in `probes` but `downstream`)
+                 n_boot:int=None,        # bootstrap replicates to use (default: all the probes have)
+                )->TaskWeights:
+    "Weights of the probing tasks for a downstream task: given, uniform, or fitted by NNLS to its layer curve."
+    tasks = list(tasks or _probing_names(probes, downstream))
+    if isinstance(weights, dict):
+        miss = sorted(set(tasks) - set(weights))
+        if miss or any(weights[t] < 0 for t in tasks) or sum(weights[t] for t in tasks) <= 0:
+            raise ValueError(f'Given weights need a non-negative weight for every task {tasks} (missing: {miss}) and a positive sum.')
+    elif weights not in ('fit', 'uniform'): raise ValueError(f"weights must be 'fit', 'uniform' or a dict; got {weights!r}.")
+    if weights == 'fit':
+        if downstream is None: raise ValueError("weights='fit' needs the name of the `downstream` task in `probes`.")
+        if 'scored_on' not in probes.df or (probes.df.scored_on != 'dev').any():
+            raise ValueError("weights='fit' fits on DEV scores, so that the test scores stay unbiased: pass "
+                             "`dev_probes(features, tasks)` (not the test results of `probe_layers`).")
+    C, CR, ids = _curves(probes, tasks + ([downstream] if downstream else []), n_boot)
+    if downstream: (C, d), (CR, dR) = (C[:, :-1], C[:, -1]), (CR[..., :-1], CR[..., -1])
+    if weights == 'fit':
+        w, wR = _normalise(_fit_weights(C, d)), _normalise(np.stack([_fit_weights(c, x) for c, x in zip(CR, dR)]))
+    else:
+        w = _normalise(np.array([weights[t] for t in tasks], float) if isinstance(weights, dict) else np.ones(len(tasks)))
+        wR = np.tile(w, (len(CR), 1))
+    lo, hi = np.percentile(wR, [2.5, 97.5], 0)
+    out = TaskWeights(pd.DataFrame(dict(task=tasks, weight=w, ci_low=lo, ci_high=hi)),
+                      'given' if isinstance(weights, dict) else weights, replicates=wR, downstream=downstream)
+    if downstream:
+        x = C @ w; xc, dc = x - x.mean(), d - d.mean(); a = max((xc @ dc) / max(xc @ xc, 1e-12), 0.)
+        out.r2 = _r2(x, d); out.r2_ci = tuple(np.percentile([_r2(c @ v, y) for c, v, y in zip(CR, wR, dR)], [2.5, 97.5]))
+        out.curve = pd.DataFrame(dict(stack=[s for s, _ in ids], layer=[i for _, i in ids], downstream=d, weighted=d.mean() + a * xc))
+    return out
+
+# %% ../nbs/06_relevance.ipynb #23641d67
+def differential_scores(scores:np.ndarray, # (..., layers) accuracies of layers 0..L of one stack
+                        floor:float,       # majority-class accuracy of the task
+                       )->np.ndarray:      # (..., L) share of the gain above the floor built by layers 1..L
+    "Tenney et al.'s differential score of the best-layer-so-far curve, normalised by the task's gain above its floor."
+    s = np.asarray(scores, float)
+    best = np.maximum(np.maximum.accumulate(s, axis=-1), floor)   # below the floor counts as the floor
+    gain = s.max(-1, keepdims=True) - floor
+    return np.where(gain > 0, np.diff(best, axis=-1) / np.where(gain > 0, gain, 1), 0.)
+
+# %% ../nbs/06_relevance.ipynb #fd34c166
+def _weights_for(probes, downstream, weights, dev, tasks, n_boot)->TaskWeights:
+    if isinstance(weights, TaskWeights): return weights
+    if weights is None: weights = 'fit' if (downstream is not None and dev is not None) else 'uniform'
+    if weights == 'fit':
+        if dev is None: raise ValueError("Fitted task weights need dev probe results: pass dev=dev_probes(...), or weights='uniform'.")
+        return task_weights(dev, downstream, 'fit', tasks, n_boot)
+    return task_weights(probes, downstream if downstream in set(probes.df.task) else None, weights, tasks, n_boot)
+
+def layer_relevance(probes:ProbeResult,  # per-layer TEST probe results of the probing tasks (and the downstream task)
+                    downstream:str=None, # name of the downstream task (left out of the probing tasks)
+                    weights=None,        # 'fit', 'uniform', {task: weight} or `TaskWeights` (None: 'fit' if `dev` else 'uniform')
+                    dev:ProbeResult=None,# dev probe results to fit the weights on (see `dev_probes`)
+                    tasks:list=None,     # probing tasks to use (default: all in `probes` but `downstream`)
+                    n_boot:int=None,     # bootstrap replicates (default: all that the probes have)
+                   )->Relevance:         # per-layer differential relevance with intervals; `.meta` holds the details
+    "Layer relevance = task-weighted differential score (Tenney et al. 2019) normalised by each task's gain above chance."
+    tw = _weights_for(probes, downstream, weights, dev, tasks, n_boot)
+    tasks, w = list(tw.df.task), tw.df.weight.to_numpy()
+    rows, per_task = [], []
+    for stack in dict.fromkeys(probes.df['stack']):
+        D, DR = [], []
+        for t in tasks:
+            d = probes.df[(probes.df.task == t)]; ix = np.flatnonzero(d['stack'].to_numpy() == stack)
+            m = d.majority.iloc[0]
+            D.append(differential_scores(d.score.to_numpy()[ix], m)); DR.append(differential_scores(probes.replicates[t][:, ix], m))
+            per_task += [dict(task=t, stack=stack, layer=l, differential=x) for l, x in zip(d.layer.to_numpy()[ix][1:], D[-1])]
+        B = min(len(x) for x in DR + [tw.replicates])
+        r, rR = np.stack(D, 1) @ w, np.einsum('blt,bt->bl', np.stack([x[:B] for x in DR], 2), tw.replicates[:B])
+        lo, hi = np.percentile(rR, [2.5, 97.5], 0)
+        rows += [dict(stack=stack, layer=l + 1, relevance=r[l], ci_low=lo[l], ci_high=hi[l]) for l in range(len(r))]
+    df = pd.DataFrame(rows).assign(method='differential')
+    return Relevance(df, meta=dict(weights=tw, per_task=pd.DataFrame(per_task), downstream=downstream))
+
+# %% ../nbs/06_relevance.ipynb #d55f1a07
+def _last_ids(model)->dict: # stack -> (stack, L) of its last layer
+    return {s: (s, len(ls)) for s, ls in layer_map(model).stacks.items()}
+
+def _xy(feats, task:ProbingTask, cols:list, split:str)->tuple: # X, y, mu, sd
+    "Standardised last-layer features (stacks, n, hidden) and labels of train and `split`; the train mean and sd."
+    cls = {c: i for i, c in enumerate(task.classes)}
+    sp = task.data['split'].to_numpy()
+    if task.level == 'word':
+        n_w = np.diff(feats.word_offsets)
+        lab = np.concatenate([[cls[l] for l in ls] for ls in task.data['label']])
+        rows, vec = np.repeat(sp, n_w), feats.word_vectors[:, cols]
+        ok = ~np.isnan(vec[:, 0, 0]); rows = np.where(ok, rows, 'none')
+    else: rows, vec, lab = sp, feats.sentence('mean')[:, cols], np.array([cls[l] for l in task.data['label']])
+    X = {s: torch.from_numpy(np.ascontiguousarray(vec[rows == s].transpose(1, 0, 2), dtype=np.float32)) for s in ('train', split)}
+    mu, sd = X['train'].mean(1, keepdim=True), X['train'].std(1, keepdim=True).clamp(min=1e-6)
+    return ({s: (x - mu) / sd for s, x in X.items()}, {s: torch.from_numpy(lab[rows == s]).long() for s in ('train', split)},
+            mu, sd)
+
+# %% ../nbs/06_relevance.ipynb #eb93b429
+class SkipScorer:
+    "Task-weighted, chance-normalised probe score at the last layer(s) with a set of layers skipped; cached per set."
+    def __init__(self, model, tokenizer,  # the model (not modified) and its tokenizer
+                 tasks:list|dict,         # `ProbingTask`s (their train split trains the probes)
+                 weights:dict|TaskWeights=None, # task -> weight (default uniform)
+                 split:str='dev',         # split the probes are scored on ('test' only for reporting)
+                 keep_last:bool=True,     # a set that skips a stack's last layer scores -inf
+                 lambdas=(1e-2, 1e-1, 1., 10.), # L2 grid of the probes, best on `split`
+                 n_boot:int=1000, seed:int=0, max_length:int=64, batch_size:int=64):
+        self.tasks = list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
+        if not self.tasks: raise ValueError('SkipScorer needs at least one task.')
+        if split not in ('dev', 'test'): raise ValueError(f"split must be 'dev' or 'test'; got {split!r}.")
+        w = getattr(weights, 'weights', weights) or {t.name: 1. for t in self.tasks}
+        miss = [t.name for t in self.tasks if t.name not in w]
+        if miss: raise ValueError(f'No weight for the tasks {miss}.')
+        self.weights = {t.name: x for t, x in zip(self.tasks, _normalise(np.array([w[t.name] for t in self.tasks], float)))}
+        self.model, self.tok, self.split, self.keep_last, self.lambdas = model, tokenizer, split, keep_last, lambdas
+        self.last, self.kw = _last_ids(model), dict(max_length=max_length, batch_size=batch_size, progress=False)
+        self.sub = [ProbingTask(t.name, t.level, t.data[t.data.split.isin(['train', split])].reset_index(drop=True),
+                                t.classes) for t in self.tasks]
+        self.cache, self.seed, self.n_boot, self.n_calls, self.seconds = {}, seed, n_boot, 0, 0.
+        self.valid = {(l.stack, l.index) for l in layer_map(model).layers}
+
+# %% ../nbs/06_relevance.ipynb #53e5ba57
+@patch
+def _key(self:SkipScorer, skip)->frozenset:
+    try: skip = frozenset((str(s), int(i)) for s, i in skip)
+    except (TypeError, ValueError): raise ValueError(f'Name skipped layers as (stack, index) pairs; got {skip!r}.') from None
+    bad = sorted(skip - self.valid)
+    if bad: raise ValueError(f'No layers {bad} in this model (indices are 1-based).')
+    return skip
+
+@patch
+def correct(self:SkipScorer, skip=frozenset())->dict: # task -> (stacks, n) 0/1 correctness on `split`
+    "Per-item correctness of each task's probes (one per stack's last layer) with `skip` skipped; cached."
+    skip = self._key(skip)
+    if skip not in self.cache:
+        t0 = time.time()
+        with skip_layers(self.model, skip): feats = task_features(self.model, self.tok, self.sub, **self.kw)
+        out = {}
+        for t in self.sub:
+            f = feats[t.name]; cols = [f.layer_ids.index(k) for k in self.last.values()]
+            X, y, _, _ = _xy(f, t, cols, self.split)
+            W, b = fit_linear_probes(X['train'], y['train'], len(t.classes), self.lambdas)
+            hit = ((torch.einsum('lnh,lhkc->lnkc', X[self.split], W) + b[:, None]).argmax(-1) == y[self.split][None, :, None])
+            out[t.name] = hit[torch.arange(len(cols)), :, hit.float().mean(1).argmax(1)].numpy().astype(float)
+        self.cache[skip] = out; self.n_calls += 1; self.seconds += time.time() - t0
+    return self.cache[skip]
+
+# %% ../nbs/06_relevance.ipynb #d3a33d2f
+@patch
+def _floors(self:SkipScorer)->dict:
+    "Majority-class accuracy on `split` of each task, with the majority class of its train split."
+    out = {}
+    for t in self.sub:
+        lab = lambda s: (t.data[t.data.split == s]['label'].explode() if t.level == 'word' else t.data[t.data.split == s]['label'])
+        out[t.name] = (lab(self.split) == lab('train').value_counts().idxmax()).mean()
+    return out
+
+@patch
+def per_task(self:SkipScorer, skip=frozenset())->dict: # task -> chance-normalised score (mean over stacks)
+    "Chance-normalised `split` accuracy of each task's probes with `skip` skipped."
+    fl = self._floors()
+    return {t: float(chance_normalised(c.mean(), fl[t])) for t, c in self.correct(skip).items()}
+
+@patch
+def __call__(self:SkipScorer, skip=frozenset())->float:
+    "Task-weighted chance-normalised score with `skip` skipped (-inf if it skips a kept last layer)."
+    skip = self._key(skip)
+    if self.keep_last and skip & set(self.last.values()): return -np.inf
+    return sum(self.weights[t] * s for t, s in self.per_task(skip).items())
+
+# %% ../nbs/06_relevance.ipynb #2dbd7f45
+@patch
+def replicates(self:SkipScorer, skip=frozenset())->np.ndarray: # (n_boot,) paired bootstrap replicates of the score
+    "Bootstrap replicates of the score with `skip` skipped; the same resampled items for every set (paired)."
+    fl, tot = self._floors(), 0.
+    for i, (t, c) in enumerate(self.correct(skip).items()):
+        n = c.shape[1]
+        w = np.random.default_rng([self.seed, i]).multinomial(n, np.full(n, 1 / n), size=self.n_boot)
+        tot = tot + self.weights[t] * chance_normalised((w @ c.T).mean(1) / n, fl[t])
+    return tot
+
+@patch
+def __repr__(self:SkipScorer):
+    return (f"SkipScorer({len(self.tasks)} tasks on {self.split}; {len(self.cache)} sets measured, "
+            f"{self.seconds / max(self.n_calls, 1):.1f}s each)")
+
+# %% ../nbs/06_relevance.ipynb #20df19ef
+def skip_relevance(model, tokenizer,       # the model (not modified) and its tokenizer
+                   tasks:list|dict=None,   # `ProbingTask`s (not needed when `scorer` is given)
+                   weights=None,           # task -> weight or `TaskWeights` (default uniform)
+                   keep_last:bool=True,    # keep (pin) each stack's last layer, the delivered representation
+                   scorer:SkipScorer=None, # a ready scorer (its cache is reused)
+                   **kwargs,               # passed on to `SkipScorer` (lambdas, n_boot, max_length, ...)
+                  )->Relevance:            # method 'skip': drop of the dev score when each layer is skipped
+    "Necessity relevance: the drop in the task-weighted, chance-normalised dev probe score when each layer is skipped."
+    if scorer is None:
+        if tasks is None: raise ValueError('skip_relevance needs `tasks` (or a ready `scorer`).')
+        scorer = SkipScorer(model, tokenizer, tasks, weights, keep_last=keep_last, **kwargs)
+    full, full_r = scorer.per_task(), scorer.replicates()
+    base = sum(scorer.weights[t] * s for t, s in full.items())
+    rows = []
+    for l in layer_map(model).layers:
+        k = (l.stack, l.index)
+        drop, rep = base - sum(scorer.weights[t] * s for t, s in scorer.per_task({k}).items()), full_r - scorer.replicates({k})
+        rows.append(dict(stack=l.stack, layer=l.index, relevance=drop, ci_low=np.percentile(rep, 2.5),
+                         ci_high=np.percentile(rep, 97.5), method='skip', drop=drop,
+                         pinned=scorer.keep_last and k in scorer.last.values()))
+    df = pd.DataFrame(rows)
+    pin = df.relevance[~df.pinned].clip(lower=0).sum() + 1
+    df.loc[df.pinned, ['relevance', 'ci_low', 'ci_high']] = pin
+    return Relevance(df, scorer=scorer, meta=dict(full_score=base, full_per_task=full, weights=scorer.weights))
+
+# %% ../nbs/06_relevance.ipynb #0fc59802
+def _sub(task:ProbingTask, splits=('train', 'dev'))->ProbingTask:
+    return ProbingTask(task.name, task.level, task.data[task.data.split.isin(splits)].reset_index(drop=True), task.classes)
+
+def _readout(model, tokenizer, task:ProbingTask, lambdas, **kw)->list:
+    "Linear probes on each stack's last layer for `task`, L2 strength chosen on dev: [(mu, sd, W, b)] per stack."
+    if task.level != 'sentence': raise ValueError(f'Head and neuron importance need sentence-level tasks; {task.name!r} is {task.level}-level.')
+    sub = _sub(task)
+    f = task_features(model, tokenizer, [sub], progress=False, **kw)[task.name]
+    cols = [f.layer_ids.index(k) for k in _last_ids(model).values()]
+    X, y, mu, sd = _xy(f, sub, cols, 'dev')
+    W, b = fit_linear_probes(X['train'], y['train'], len(task.classes), lambdas)
+    k = ((torch.einsum('lnh,lhkc->lnkc', X['dev'], W) + b[:, None]).argmax(-1) == y['dev'][None, :, None]).float().mean(1).argmax(1)
+    return [(mu[i, 0], sd[i, 0], W[i, :, k[i]], b[i, k[i]]) for i in range(len(cols))]
+
+# %% ../nbs/06_relevance.ipynb #5df52a79
+@contextmanager
+def _frozen(model):
+    "Parameters without gradients inside the block (only the masks get them); eval mode."
+    req = [p.requires_grad for p in model.parameters()]
+    model.eval()
+    try:
+        for p in model.parameters(): p.requires_grad_(False)
+        yield
+    finally:
+        for p, r in zip(model.parameters(), req): p.requires_grad_(r)
+
+def _encode(tokenizer, d:pd.DataFrame, max_length:int)->dict:
+    args = (list(d.text), list(d.text_pair)) if 'text_pair' in d else (list(d.text),)
+    return tokenizer(*args, padding=True, truncation=True, max_length=max_length, return_tensors='pt',
+                     return_token_type_ids=False)
+
+# %% ../nbs/06_relevance.ipynb #6717bc8b
+def _l2(v:np.ndarray)->np.ndarray: return v / max(np.linalg.norm(v), 1e-12)
+
+def mask_importance(model, tokenizer,     # the model (not modified) and its tokenizer
+                    tasks,                # one `ProbingTask` (Michel: the downstream task) or several (probe-based)
+                    weights=None,         # task -> weight or `TaskWeights`, for several tasks (default uniform)
+                    heads:bool=True, neurons:bool=True, # which units to score
+                    normalize:bool=True,  # divide each layer's scores by their L2 norm (Michel; Molchanov)
+                    batch_size:int=16, max_length:int=64, lambdas=(1e-2, 1e-1, 1., 10.),
+                   )->tuple:              # (heads, neurons): dicts (stack, layer) -> np.ndarray, or None
+    "Expected |gradient| of the (task-weighted) last-layer probe loss w.r.t. head and neuron masks, on dev."
+    tasks = [tasks] if isinstance(tasks, ProbingTask) else (list(tasks.values()) if isinstance(tasks, dict) else list(tasks))
+    w = getattr(weights, 'weights', weights) or {t.name: 1. for t in tasks}
+    w = dict(zip([t.name for t in tasks], _normalise(np.array([w[t.name] for t in tasks], float))))
+    lm, ids = layer_map(model), [(s, i) for s, ls in layer_map(model).stacks.items() for i in range(len(ls) + 1)]
+    last = [ids.index(k) for k in _last_ids(model).values()]
+    masks = {u: {(l.stack, l.index): torch.ones(n(l), requires_grad=True) for l in lm.layers} if on else {}
+             for u, on, n in (('h', heads, lambda l: l.n_heads), ('n', neurons, lambda l: l.ffn.n_neurons))}
+    acc = {u: {k: torch.zeros(len(v)) for k, v in m.items()} for u, m in masks.items()}
+    for t in tasks:
+        ro, d = _readout(model, tokenizer, t, lambdas, max_length=max_length), t.split('dev')
+        cls = {c: i for i, c in enumerate(t.classes)}; y = torch.tensor([cls[l] for l in d.label])
+        p = t.split('train').label.value_counts(normalize=True).to_numpy(); H = max(-(p * np.log(p)).sum(), 1e-6)
+        batches = [np.arange(i, min(i + batch_size, len(d))) for i in range(0, len(d), batch_size)]
+        for ix in batches:
+            enc = _encode(tokenizer, d.iloc[ix], max_length)
+            with _frozen(model), mask_heads(model, masks['h']), mask_neurons(model, masks['n']):
+                hs = _hidden_states(model, enc['input_ids'], enc['attention_mask'])
+                m = enc['attention_mask'][..., None].float()
+                loss = sum(F.cross_entropy((((hs[j] * m).sum(1) / m.sum(1) - mu) / sd) @ W + b, y[ix])
+                           for j, (mu, sd, W, b) in zip(last, ro)) / (len(last) * H)
+                loss.backward()
+            for u, ms in masks.items():
+                for k, v in ms.items(): acc[u][k] += w[t.name] * v.grad.abs() / len(batches); v.grad = None
+    out = {u: {k: (_l2 if normalize else np.asarray)(v.numpy()) for k, v in a.items()} or None for u, a in acc.items()}
+    return out['h'], out['n']
+
+# %% ../nbs/06_relevance.ipynb #2986c84d
+def head_importance(model, tokenizer, # the model and its tokenizer
+                    tasks,            # the downstream `ProbingTask` (Michel et al.) or probing tasks (probe-based)
+                    weights=None,     # task weights for several tasks
+                    **kwargs,         # passed on to `mask_importance`
+                   )->dict:           # (stack, layer) -> (n_heads,) importance, higher = keep
+    "Michel et al.'s (2019) head importance for a last-layer probe loss."
+    return mask_importance(model, tokenizer, tasks, weights, heads=True, neurons=False, **kwargs)[0]
+
+def neuron_importance(model, tokenizer, # the model and its tokenizer
+                      tasks,            # the downstream `ProbingTask` or probing tasks (probe-based)
+                      weights=None,     # task weights for several tasks
+                      **kwargs,         # passed on to `mask_importance`
+                     )->dict:           # (stack, layer) -> (n_neurons,) importance, higher = keep
+    "First-order Taylor importance (Molchanov et al. 2017) of every FFN neuron for a last-layer probe loss."
+    return mask_importance(model, tokenizer, tasks, weights, heads=False, neurons=True, **kwargs)[1]
+
+# %% ../nbs/06_relevance.ipynb #5d04eb6d
+def model_relevance(model, tokenizer,          # the model (not modified) and its tokenizer
+                    tasks:list|dict,           # probing `ProbingTask`s
+                    downstream:ProbingTask,    # the downstream task (sentence level for head/neuron importance)
+                    weights='fit',             # 'fit', 'uniform' or {task: weight}
+                    units:str|None='downstream', # 'downstream' (Michel), 'probes' (probe-based) or None: no head/neuron scores
+                    keep_last:bool=True,       # keep each stack's last layer (the delivered representation)
+                    n_boot:int=1000, seed:int=0, max_length:int=64,
+                   )->Relevance:               # skip relevance + heads + neurons + scorer; details in `.meta`
+    "The full `Relevance` of `model` for `downstream`: task weights, layer (skip and differential), head and neuron scores."
+    t0, tasks = time.time(), (list(tasks.values()) if isinstance(tasks, dict) else list(tasks))
+    if units not in ('downstream', 'probes', None): raise ValueError(f"units must be 'downstream', 'probes' or None; got {units!r}.")
+    if downstream.name in {t.name for t in tasks}: raise ValueError(f'The downstream task {downstream.name!r} is also a probing task.')
+    feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length)
+    dev = dev_probes(feats, tasks + [downstream], seed=seed, n_boot=n_boot)
+    tw = task_weights(dev, downstream.name, weights)
+    test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed) for t in tasks + [downstream]])
+    diff = layer_relevance(test, downstream.name, weights=tw)
+    skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length)
+    h = n = None
+    if units: h, n = mask_importance(model, tokenizer, downstream if units == 'downstream' else tasks,
+                                     None if units == 'downstream' else tw, max_length=max_length)
+    meta = dict(weights=tw, differential=diff, dev_probes=dev, test_probes=test, units=units, keep_last=keep_last,
+                full_score=skip.meta['full_score'], seconds=time.time() - t0)
+    return Relevance(skip.layers, h, n, skip.scorer, meta)
