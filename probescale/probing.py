@@ -10,7 +10,9 @@ import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .features import Features, extract_features
-from .io import save_figure
+from pathlib import Path
+from fastcore.basics import patch
+from .io import save_figure, save_result, load_result
 from .tasks import ProbingTask, control_task
 
 # %% auto #0
@@ -302,3 +304,14 @@ def probe_layers(features:Features,      # features of `task.data`'s texts, in o
                          center_of_gravity=float(center_of_gravity(correct[idx].mean(1), df.majority[0])),
                          cog_ci_low=np.nanpercentile(cg, 2.5), cog_ci_high=np.nanpercentile(cg, 97.5)))
     return ProbeResult(df, pd.DataFrame(summ), time.time() - t0, reps, creps)
+
+# %% ../nbs/03_probing.ipynb #4fbea07d
+@patch
+def save(self:ProbeResult, folder): # folder to (re)write
+    "Save the result as a folder (tables as CSV, replicates as NPZ), replacing `folder` in one step."
+    return save_result(self, folder)
+
+@patch(cls_method=True)
+def load(cls:ProbeResult, folder): # a folder written by `ProbeResult.save`
+    "Load a result saved by `ProbeResult.save`."
+    return load_result(cls, folder)
