@@ -403,7 +403,7 @@ class SkipScorer:
                  weights:dict|TaskWeights=None, # task -> weight (default uniform)
                  split:str='dev',         # split the probes are scored on ('test' only for reporting)
                  keep_last:bool=True,     # a set that skips a stack's last layer scores -inf
-                 lambdas=(1e-2, 1e-1, 1., 10.), # L2 grid of the probes, best on `split`
+                 lambdas=(1e-2, 1e-1, 1., 10.), # L2 grid of the probes: the best on `split` for the full model is kept
                  n_boot:int=1000, seed:int=0, max_length:int=64, batch_size:int=64):
         self.tasks = list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
         if not self.tasks: raise ValueError('SkipScorer needs at least one task.')
@@ -417,7 +417,7 @@ class SkipScorer:
         self.sub = [ProbingTask(t.name, t.level, t.data[t.data.split.isin(['train', split])].reset_index(drop=True),
                                 t.classes) for t in self.tasks]
         self.cache, self.seed, self.n_boot, self.n_calls, self.seconds = {}, seed, n_boot, 0, 0.
-        self.valid = {(l.stack, l.index) for l in layer_map(model).layers}
+        self.valid, self.lam = {(l.stack, l.index) for l in layer_map(model).layers}, {}
 
 # %% ../nbs/06_relevance.ipynb #53e5ba57
 @patch
@@ -432,16 +432,19 @@ def _key(self:SkipScorer, skip)->frozenset:
 def correct(self:SkipScorer, skip=frozenset())->dict: # task -> (stacks, n) 0/1 correctness on `split`
     "Per-item correctness of each task's probes (one per stack's last layer) with `skip` skipped; cached."
     skip = self._key(skip)
+    if skip and not self.cache: self.correct(frozenset())   # the full model first: it fixes the L2 strengths
     if skip not in self.cache:
-        t0 = time.time()
+        t0, out = time.time(), {}
         with skip_layers(self.model, skip): feats = task_features(self.model, self.tok, self.sub, **self.kw)
-        out = {}
         for t in self.sub:
             f = feats[t.name]; cols = [f.layer_ids.index(k) for k in self.last.values()]
             X, y, _, _ = _xy(f, t, cols, self.split)
-            W, b = fit_linear_probes(X['train'], y['train'], len(t.classes), self.lambdas)
+            lams = self.lam.get(t.name, self.lambdas)
+            W, b = fit_linear_probes(X['train'], y['train'], len(t.classes), lams)
             hit = ((torch.einsum('lnh,lhkc->lnkc', X[self.split], W) + b[:, None]).argmax(-1) == y[self.split][None, :, None])
-            out[t.name] = hit[torch.arange(len(cols)), :, hit.float().mean(1).argmax(1)].numpy().astype(float)
+            k = int(hit.float().mean((0, 1)).argmax())               # one strength for all stacks
+            self.lam.setdefault(t.name, (lams[k],))
+            out[t.name] = hit[..., k].numpy().astype(float)
         self.cache[skip] = out; self.n_calls += 1; self.seconds += time.time() - t0
     return self.cache[skip]
 
