@@ -216,12 +216,13 @@ def plot_family(fam:FamilyMeasurements, fit:FamilyFit=None, budget:FamilyBudget=
     return ax
 
 # %% ../nbs/11_family.ipynb #201762fd
-def coverage_simulation(theta=(0.85, 0.05, 0.8), n_params=np.geomspace(1e6, 1e7, 7), n_items:int=400, target:float=0.95,
+def coverage_simulation(theta=(0.85, 0.05, 0.8), n_params=None, n_items:int=400, target:float=0.95,
                         n_sims:int=100, n_boot:int=200, seed:int=0)->pd.DataFrame:
     "Coverage of the true budget by the pipeline-bootstrap interval and by an independent-errors delta interval."
     from probescale.scaling import fit_scaling_law
     rng, th = np.random.default_rng(seed), np.asarray(theta, float)
-    n_params = np.asarray(n_params, float); truth = _n_star(th, n_params.max(), target, 0.)[0]
+    n_params = np.geomspace(1e6, 1e7, 7) if n_params is None else np.asarray(n_params, float)   # default: 7 sizes over a decade
+    truth = _n_star(th, n_params.max(), target, 0.)[0]
     hits = {'pipeline bootstrap (GLS)': [], 'independent errors (delta)': []}
     for _ in range(n_sims):
         C = _simulate_family(n_params, th, n_items, rng)
