@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_models.ipynb #e2d439ac
 from __future__ import annotations
-import os, re, json, zipfile, shutil, tempfile, hashlib, importlib, importlib.util, warnings
+import os, re, copy, json, zipfile, shutil, tempfile, hashlib, importlib, importlib.util, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -13,7 +13,7 @@ from torch import nn
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_path', 'Architecture', 'architecture', 'Attention',
            'FFN', 'Layer', 'LayerMap', 'layer_map', 'load_model', 'random_model', 'count_params', 'param_breakdown',
-           'plot_param_breakdown']
+           'plot_param_breakdown', 'random_like', 'resolve_device']
 
 # %% ../nbs/00_models.ipynb #ecddd270
 DEFAULT_MODEL = 'all-MiniLM-L6-v2'
@@ -322,3 +322,43 @@ def plot_param_breakdown(model:nn.Module, # a Hugging Face model
     ax.legend(title='', fontsize=8)
     ax.figure.tight_layout()
     return ax
+
+# %% ../nbs/00_models.ipynb #7672ef84
+def _clear_init_flags(model:nn.Module):
+    "Forget `transformers`' 'already initialised' marks, so that `initialize_weights` draws every weight again."
+    for obj in [*model.modules(), *model.parameters(), *model.buffers()]:
+        if getattr(obj, '_is_hf_initialized', False): obj._is_hf_initialized = False
+
+def random_like(model:nn.Module, # a Hugging Face model (pretrained, random or pruned)
+                seed:int=0,      # seed of the new random weights
+               )->nn.Module:     # same class, config and shapes, freshly initialised weights, in eval mode
+    "A randomly initialised copy of `model`: the random-init baseline for probing."
+    if not hasattr(model, 'initialize_weights'):
+        raise ValueError(f'random_like needs a Hugging Face model (a transformers PreTrainedModel); '
+                         f'got a {type(model).__name__}.')
+    new = copy.deepcopy(model)
+    _clear_init_flags(new)
+    torch.manual_seed(seed)
+    with torch.no_grad(): new.initialize_weights()
+    new.tie_weights()
+    new.name_or_path = f'random-like-{getattr(model, "name_or_path", model.config.model_type)}-seed{seed}'
+    return new.eval()
+
+# %% ../nbs/00_models.ipynb #90fd64cf
+def resolve_device(device='cpu', # 'cpu', 'cuda', 'cuda:N', 'auto' (cuda if available), or a `torch.device`
+                  )->torch.device:
+    "The `torch.device` that a `device` argument names, checked against the hardware."
+    if isinstance(device, torch.device): device = str(device)
+    if not isinstance(device, str):
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', not {device!r}.")
+    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if device == 'cpu': return torch.device('cpu')
+    if re.fullmatch(r'cuda(:\d+)?', device):
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was asked for but CUDA is not available on this machine; "
+                             "use device='cpu' or device='auto'.")
+        dev = torch.device(device)
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f'device={device!r}: this machine has {torch.cuda.device_count()} CUDA device(s).')
+        return dev
+    raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', not {device!r}.")
