@@ -230,14 +230,16 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
     return model, tok
 
 # %% ../nbs/00_models.ipynb #d2d912fd
-_RANDOM_CONFIGS = {
-    'bert':    ('BertConfig', dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=128)),
-    'roberta': ('RobertaConfig', dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
-                                      intermediate_size=128, max_position_embeddings=514, pad_token_id=0)),
-    'mpnet':   ('MPNetConfig', dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=128)),
-    'distilbert': ('DistilBertConfig', dict(dim=64, n_layers=4, n_heads=4, hidden_dim=128)),
-    't5':      ('T5Config', dict(d_model=64, num_layers=3, num_decoder_layers=3, num_heads=4, d_kv=16, d_ff=128,
-                                 decoder_start_token_id=0, pad_token_id=0)),
+_SMALL = dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=128)
+_SMALL_ROBERTA = dict(_SMALL, max_position_embeddings=514, pad_token_id=0)
+_SMALL_T5 = dict(d_model=64, num_layers=3, num_decoder_layers=3, num_heads=4, d_kv=16, d_ff=128,
+                 decoder_start_token_id=0, pad_token_id=0)
+_RANDOM_CONFIGS = {   # one small config per family in `ARCHITECTURES`
+    'bert': ('BertConfig', _SMALL), 'roberta': ('RobertaConfig', _SMALL_ROBERTA),
+    'xlm-roberta': ('XLMRobertaConfig', _SMALL_ROBERTA), 'camembert': ('CamembertConfig', _SMALL_ROBERTA),
+    'electra': ('ElectraConfig', dict(_SMALL, embedding_size=32)),   # ELECTRA's narrower embeddings, projected up
+    'mpnet': ('MPNetConfig', _SMALL), 'distilbert': ('DistilBertConfig', dict(dim=64, n_layers=4, n_heads=4, hidden_dim=128)),
+    't5': ('T5Config', _SMALL_T5), 'mt5': ('MT5Config', _SMALL_T5),  # mT5 has the gated FFN (wi_0, wi_1)
 }
 
 def random_model(model_type:str='roberta', # one of the families in `_RANDOM_CONFIGS`
