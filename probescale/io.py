@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_figure', 'save_result', 'load_result']
+__all__ = ['atomic_write', 'save_figure', 'save_result', 'load_result', 'short_warnings']
 
 # %% ../nbs/00_io.ipynb #1e1adba4
 @contextmanager
@@ -98,3 +98,11 @@ def load_result(cls,               # the dataclass to rebuild
     for name, keys in meta['arrays']:
         with np.load(folder/f'{name}.npz') as z: kw[name] = {_key(k): z[f'a{i}'] for i, k in enumerate(keys)}
     return cls(**kw)
+
+# %% ../nbs/00_io.ipynb #f1d5012e
+def short_warnings():
+    "Show warnings as `Category: message`, without the path and line of the code that raised them; returns the old formatter."
+    import warnings
+    old = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f'{category.__name__}: {message}\n'
+    return old
