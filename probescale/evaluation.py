@@ -4,17 +4,23 @@
 
 # %% ../nbs/10_evaluation.ipynb #6e346738
 from __future__ import annotations
-import copy, hashlib, math, os, sys, time, warnings
+import copy, hashlib, json, math, os, shutil, sys, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.data import DataLoader
+from accelerate import Accelerator, PartialState
+from accelerate.state import AcceleratorState
+from accelerate.utils import DistributedDataParallelKwargs, set_seed
 from fastprogress.fastprogress import progress_bar
-from .models import count_params, layer_map
-from .features import extract_features, _hidden_states
+from .models import count_params, layer_map, resolve_device
+from .features import extract_features, model_fingerprint, _hidden_states
 from .probing import fit_linear_probes, LAMBDAS
 from .tasks import ProbingTask
+from .io import atomic_write
 
 # %% auto #0
 __all__ = ['MODES', 'DownstreamScore', 'evaluate_downstream', 'retention', 'InferenceBenchmark', 'benchmark_inference']
@@ -66,12 +72,14 @@ def _frozen_split(feats, task, layer):
     return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[split == s]) for s in Xs}
 
 # %% ../nbs/10_evaluation.ipynb #a89f1d1f
-def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, max_length=128, cache_dir=None, progress=True, seed=0):
+def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, max_length=128, cache_dir=None, progress=True, seed=0,
+            device=None):
     "Linear classifier on frozen mean-pooled features of one layer; L2 strength chosen on dev."
     t0 = time.time()
     texts = list(zip(task.data['text'], task.data['text_pair'])) if getattr(task, 'pair', False) else list(task.data['text'])
     feats = extract_features(model, tokenizer, texts, batch_size=batch_size, max_length=max_length, cache_dir=cache_dir,
-                             progress=progress)
+                             progress=progress,
+                             **({} if device is None else {'device': device}))
     X, y = _frozen_split(feats, task, layer)
     W, b = fit_linear_probes(X['train'], y['train'], len(task.classes), lambdas)
     pred = {s: (torch.einsum('lnh,lhkc->lnkc', X[s], W) + b[:, None]).argmax(-1)[0] for s in ('dev', 'test')}
@@ -101,54 +109,142 @@ def _encode(tokenizer, task, split, max_length):
     return enc['input_ids'], enc['attention_mask'], torch.tensor([cls[l] for l in d['label']])
 
 @torch.no_grad()
-def _predict(clf, ids, mask, batch_size=128)->torch.Tensor: # logits
+def _predict(clf, ids, mask, batch_size=128)->torch.Tensor: # logits, on the CPU
     clf.eval()
-    return torch.cat([clf(ids[i:i + batch_size], mask[i:i + batch_size]) for i in range(0, len(ids), batch_size)])
+    dev = next(clf.parameters()).device
+    return torch.cat([clf(ids[i:i + batch_size].to(dev), mask[i:i + batch_size].to(dev)).float().cpu()
+                      for i in range(0, len(ids), batch_size)])
 
 # %% ../nbs/10_evaluation.ipynb #9a5dce1f
-def _train(clf, data, epochs, lr, batch_size, seed, teacher_logits=None, temperature=2., alpha=0.5, patience=2,
-           progress=True):
-    "Train `clf` on data['train'] (ids, mask, y) with early stopping on dev; distil from `teacher_logits` if given."
-    g = torch.Generator().manual_seed(seed)
+class _Progress:
+    "What a resumed run needs besides the weights: steps done, dev curve, early-stopping state, best weights."
+    def __init__(self): self.step, self.curve, self.best, self.bad, self.best_state, self.stopped = 0, [], -1., 0, None, False
+    def state_dict(self)->dict: return dict(vars(self))
+    def load_state_dict(self, d:dict): self.__dict__.update(d)
+
+def _checkpoints(folder)->list: # finished checkpoints, oldest first
+    return sorted(p for p in Path(folder).glob('step-*') if p.is_dir() and p.name[5:].isdigit())
+
+def _save_checkpoint(acc, folder, step:int, keep:int=1):
+    "`save_state` into a temporary folder, renamed into place once every process has written its part."
+    folder, tmp = Path(folder), Path(folder)/f'.step-{step:08d}.tmp'
+    if acc.is_main_process and tmp.exists(): shutil.rmtree(tmp)
+    acc.wait_for_everyone()
+    acc.save_state(str(tmp), safe_serialization=False)
+    acc.wait_for_everyone()
+    if acc.is_main_process:
+        os.replace(tmp, folder/f'step-{step:08d}')
+        for old in _checkpoints(folder)[:-keep]: shutil.rmtree(old)
+    acc.wait_for_everyone()
+
+# %% ../nbs/10_evaluation.ipynb #95791834
+def _local_loss(clf, data, loc, n_batch, n_proc, teacher_logits, temperature, alpha, dev):
+    "This process's share of a batch's mean loss, scaled so that averaging gradients over processes gives the batch's."
     ids, mask, y = data['train']
-    steps = epochs * math.ceil(len(y) / batch_size)
+    scale = n_proc / n_batch
+    if len(loc) == 0: loc, scale = torch.arange(1), 0.     # an empty share still joins the gradient all-reduce
+    logits = clf(ids[loc].to(dev), mask[loc].to(dev)).float()
+    loss = F.cross_entropy(logits, y[loc].to(dev), reduction='sum')
+    if teacher_logits is not None:
+        kd = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(teacher_logits[loc].to(dev) / temperature, -1),
+                      reduction='sum') * temperature ** 2
+        loss = alpha * loss + (1 - alpha) * kd
+    return loss * scale
+
+# %% ../nbs/10_evaluation.ipynb #4b3e46d3
+def _train(clf, data, epochs, lr, batch_size, seed, teacher_logits=None, temperature=2., alpha=0.5, patience=2,
+           progress=True, acc=None, checkpoint_dir=None, checkpoint_every=None):
+    "Train `clf` on data['train'] under Accelerator `acc`, early-stopping on dev; distil from `teacher_logits` if given."
+    acc = acc or Accelerator(cpu=True)
+    g = torch.Generator().manual_seed(seed)
+    n, per_epoch = len(data['train'][2]), math.ceil(len(data['train'][2]) / batch_size)
+    perms = [torch.randperm(n, generator=g) for _ in range(epochs)]        # the same batch order on every process
+    steps = epochs * per_epoch
     opt = torch.optim.AdamW(clf.parameters(), lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / max(1, steps // 10), max(0., (steps - s) / steps)))
-    best, best_state, curve, bad = -1., None, [], 0
-    for ep in (progress_bar(range(epochs), leave=False) if progress else range(epochs)):
-        clf.train()
-        for b in torch.randperm(len(y), generator=g).split(batch_size):
-            logits = clf(ids[b], mask[b])
-            loss = F.cross_entropy(logits, y[b])
-            if teacher_logits is not None:
-                kd = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(teacher_logits[b] / temperature, -1),
-                              reduction='batchmean') * temperature ** 2
-                loss = alpha * loss + (1 - alpha) * kd
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        acc = (_predict(clf, *data['dev'][:2]).argmax(-1) == data['dev'][2]).float().mean().item()
-        curve.append(acc)
-        if acc > best: best, best_state, bad = acc, copy.deepcopy(clf.state_dict()), 0
-        else:
-            bad += 1
-            if bad >= patience: break
-    clf.load_state_dict(best_state)
-    return curve
+    model, opt = acc.prepare(clf, opt)
+    st = _Progress(); acc.register_for_checkpointing(sched, st)
+    if checkpoint_dir is not None and _checkpoints(checkpoint_dir): acc.load_state(str(_checkpoints(checkpoint_dir)[-1]))
+    bar = progress_bar(range(steps), leave=False) if progress and acc.is_main_process else None
+    if bar is not None: bar.update(0)
+    while st.step < steps and not st.stopped:
+        ep, done = divmod(st.step, per_epoch)
+        batches = DataLoader(torch.arange(n), batch_sampler=[b.tolist() for b in perms[ep].split(batch_size)],
+                             generator=torch.Generator())     # its own seed draw leaves the global RNG (dropout) alone
+        for b in acc.skip_first_batches(batches, done):
+            model.train()
+            loc = b.tensor_split(acc.num_processes)[acc.process_index]
+            with acc.autocast():
+                loss = _local_loss(model, data, loc, len(b), acc.num_processes, teacher_logits, temperature, alpha, acc.device)
+            acc.backward(loss); opt.step(); sched.step(); opt.zero_grad()
+            st.step += 1
+            if bar is not None: bar.update(st.step)
+            if st.step % per_epoch == 0: _end_epoch(acc.unwrap_model(model), data, st, patience)
+            if checkpoint_every and (st.step % checkpoint_every == 0 or st.stopped):
+                _save_checkpoint(acc, checkpoint_dir, st.step)
+            if st.stopped: break
+    clf = acc.unwrap_model(model)
+    clf.load_state_dict(st.best_state)
+    return clf, st.curve
+
+def _end_epoch(clf, data, st:_Progress, patience:int):
+    "Dev accuracy after an epoch; keep the best weights; stop after `patience` epochs without improvement."
+    acc = (_predict(clf, *data['dev'][:2]).argmax(-1) == data['dev'][2]).float().mean().item()
+    st.curve.append(acc)
+    if acc > st.best: st.best, st.bad, st.best_state = acc, 0, {k: v.detach().cpu().clone() for k, v in clf.state_dict().items()}
+    else:
+        st.bad += 1
+        st.stopped = st.bad >= patience
+
+# %% ../nbs/10_evaluation.ipynb #af30d2c5
+def _accelerator(device='cpu', mixed_precision:str='no')->Accelerator:
+    "An `Accelerator` on `device`; outside a launch (one process) each call may choose other settings."
+    dev = resolve_device(device)
+    if mixed_precision not in ('no', 'bf16', 'fp16'):
+        raise ValueError(f"mixed_precision must be 'no', 'bf16' or 'fp16', not {mixed_precision!r}.")
+    if mixed_precision == 'fp16' and dev.type == 'cpu':
+        raise ValueError("fp16 mixed precision needs a GPU: on the CPU use mixed_precision='bf16' or 'no'.")
+    launched = PartialState._shared_state != {} and PartialState().num_processes > 1
+    AcceleratorState._reset_state(reset_partial_state=not launched)
+    return Accelerator(cpu=dev.type == 'cpu', mixed_precision=mixed_precision,
+                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
+
+def _check_run(acc, folder, key:str):
+    "Refuse to resume from checkpoints of another run (model, data, settings or number of processes)."
+    f = Path(folder)/'run.json'
+    if f.exists() and json.loads(f.read_text())['key'] != key:
+        raise ValueError(f'{folder} holds checkpoints of another run (other model, task, settings or number of processes): '
+                         'pass an empty or new checkpoint_dir.')
+    acc.wait_for_everyone()
+    if acc.is_main_process and not f.exists():
+        with atomic_write(f, 'w') as fh: json.dump({'key': key}, fh)
+    acc.wait_for_everyone()
 
 # %% ../nbs/10_evaluation.ipynb #f6981e30
 def _finetune(model, tokenizer, task, teacher=None, epochs=3, lr=5e-5, batch_size=32, max_length=64, seed=0,
-              temperature=2., alpha=0.5, progress=True):
-    t0 = time.time()
-    torch.manual_seed(seed)
-    clf = _Classifier(copy.deepcopy(model), len(task.classes))
+              temperature=2., alpha=0.5, progress=True, device='cpu', mixed_precision='no', checkpoint_dir=None,
+              checkpoint_every=None, dropout=0.1):
+    t0, acc = time.time(), _accelerator(device, mixed_precision)
+    if batch_size < acc.num_processes: raise ValueError(f'batch_size={batch_size} is smaller than the {acc.num_processes} processes.')
+    set_seed(seed)
+    clf = _Classifier(copy.deepcopy(model), len(task.classes), dropout)
     data = {s: _encode(tokenizer, task, s, max_length) for s in ('train', 'dev', 'test')}
     tl = None
     if teacher is not None:
         if teacher.classifier is None: raise ValueError('The teacher must be a fine-tuned score (mode="finetune").')
         tl = _predict(teacher.classifier, *data['train'][:2])
-    curve = _train(clf, data, epochs, lr, batch_size, seed, tl, temperature, alpha, progress=progress)
+    if checkpoint_dir is not None:
+        checkpoint_every = checkpoint_every or math.ceil(len(data['train'][2]) / batch_size)   # default: every epoch
+        _check_run(acc, checkpoint_dir, hashlib.sha256(json.dumps([model_fingerprint(model), _test_ids(task).tolist(),
+            len(data['train'][2]), epochs, lr, batch_size, max_length, seed, temperature, alpha, dropout, mixed_precision,
+            acc.num_processes, None if teacher is None else teacher.correct.tolist()]).encode()).hexdigest())
+    elif checkpoint_every: raise ValueError('checkpoint_every needs checkpoint_dir: the folder to write checkpoints to.')
+    clf, curve = _train(clf, data, epochs, lr, batch_size, seed, tl, temperature, alpha, progress=progress, acc=acc,
+                        checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)
     correct = (_predict(clf, *data['test'][:2]).argmax(-1) == data['test'][2]).numpy().astype(float)
     s = _score(task, 'distill' if teacher is not None else 'finetune', correct, model, t0, seed, dev_curve=curve,
-               epochs=len(curve), lr=lr, batch_size=batch_size, max_length=max_length)
+               epochs=len(curve), lr=lr, batch_size=batch_size, max_length=max_length, processes=acc.num_processes,
+               mixed_precision=mixed_precision, device=str(acc.device))
     s.classifier = clf.eval()
     return s
 
@@ -162,7 +258,10 @@ def evaluate_downstream(model,                 # a Hugging Face base model (full
                         teacher:DownstreamScore=None, # mode='distill': the fine-tuned full model's score
                         seed:int=0,            # seed of the classifier, dropout, batch order and bootstrap
                         progress:bool=True,    # show progress bars
-                        **kwargs,              # frozen: layer, lambdas, batch_size, cache_dir; fine-tuning: epochs, lr, batch_size, max_length, temperature, alpha
+                        device='cpu',          # 'cpu', 'cuda' or 'auto'; under a launch each process takes its own GPU
+                        mixed_precision:str='no', # fine-tuning: 'no', 'bf16' (CPU or GPU) or 'fp16' (GPU)
+                        checkpoint_dir=None,   # fine-tuning: folder of checkpoints; a rerun resumes from the last one
+                        **kwargs,              # frozen: layer, lambdas, batch_size, cache_dir; fine-tuning: epochs, lr, batch_size, max_length, temperature, alpha, dropout, checkpoint_every (steps; default every epoch)
                        )->DownstreamScore:     # test accuracy with a 95% bootstrap interval over test items
     "Score `model` on `task`'s test split after training a classifier on its train split (dev for choices)."
     if mode not in MODES: raise ValueError(f'Unknown mode {mode!r}: choose one of {MODES}.')
@@ -171,8 +270,13 @@ def evaluate_downstream(model,                 # a Hugging Face base model (full
                          'probed with `probe_layers`.')
     if mode == 'distill' and teacher is None:
         raise ValueError("mode='distill' needs `teacher`: the score of the fine-tuned full model (mode='finetune').")
-    if mode == 'frozen': return _frozen(model, tokenizer, task, seed=seed, progress=progress, **kwargs)
-    return _finetune(model, tokenizer, task, teacher if mode == 'distill' else None, seed=seed, progress=progress, **kwargs)
+    if mode == 'frozen':
+        if mixed_precision != 'no' or checkpoint_dir is not None:
+            raise ValueError("mixed_precision and checkpoint_dir apply to fine-tuning (mode='finetune' or 'distill').")
+        if resolve_device(device).type != 'cpu': kwargs['device'] = device
+        return _frozen(model, tokenizer, task, seed=seed, progress=progress, **kwargs)
+    return _finetune(model, tokenizer, task, teacher if mode == 'distill' else None, seed=seed, progress=progress,
+                     device=device, mixed_precision=mixed_precision, checkpoint_dir=checkpoint_dir, **kwargs)
 
 # %% ../nbs/10_evaluation.ipynb #61feed28
 def _paired(scores:list, n_boot:int, seed:int)->np.ndarray: # (n_boot, len(scores)) accuracies on the same resampled items
