@@ -342,7 +342,60 @@ def df(self:ScalingFit):
     ci = self.conf_int()
     return pd.DataFrame({'estimate': self.params, 'std_err': self.bse, 'lower': ci['lower'], 'upper': ci['upper']})
 
-# %% ../nbs/05_scaling.ipynb #b766b63b
+# %% ../nbs/05_scaling.ipynb #ed9f9776
+def _check_options(form, loss, interval, bootstrap, boot_ci, absolute_sigma, given, alpha, n_boot)->int:
+    "Validate the options of `fit_scaling_law`; returns the number of bootstrap replicates."
+    for name, val, ok in (('form', form, SCALING_FORMS), ('loss', loss, ('l2', 'huber')), ('interval', interval, ('delta', 'bootstrap')),
+                          ('bootstrap', bootstrap, ('residual', 'case')), ('boot_ci', boot_ci, ('studentized', 'percentile'))):
+        if val not in ok: raise ValueError(f"{name} must be one of {list(ok)}, got {val!r}")
+    if absolute_sigma and (loss != 'l2' or not given): raise ValueError("absolute_sigma=True needs loss='l2' and sigma (or weights)")
+    if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    n_boot = (1000 if interval == 'bootstrap' else 0) if n_boot is None else int(n_boot)
+    if interval == 'bootstrap' and n_boot < 20: raise ValueError(f"interval='bootstrap' needs n_boot >= 20, got {n_boot}")
+    return n_boot
+
+# %% ../nbs/05_scaling.ipynb #514d64ca
+def _exponent_range(f, R, exponent_bounds):
+    "(low, high) bounds of the exponent, or (None, None) for a linear form."
+    if f.linear: return None, None
+    lo, hi = f.default_bounds(R) if exponent_bounds is None else exponent_bounds
+    if f.positive_exponent and not 0 < lo < hi: raise ValueError(f"exponent_bounds must satisfy 0 < low < high, got {(lo, hi)}")
+    if not lo < hi: raise ValueError(f"exponent_bounds must satisfy low < high, got {(lo, hi)}")
+    return lo, hi
+
+# %% ../nbs/05_scaling.ipynb #1ea7cc45
+def _huber_threshold(fit1, f, u, y, w, loss, huber_delta):
+    "The Huber threshold in weighted score units (None for L2)."
+    if loss != 'huber': return None
+    if huber_delta is not None:
+        if not huber_delta > 0: raise ValueError(f"huber_delta must be positive, got {huber_delta}")
+        return huber_delta
+    th2, _ = fit1('l2', None)
+    delta = 1.345*mad((y - f.f(th2, u))*np.sqrt(w))
+    if not delta > 0: raise ValueError("the L2 residuals have zero MAD, so the default Huber threshold is 0; pass huber_delta")
+    return delta
+
+# %% ../nbs/05_scaling.ipynb #cdff9290
+def _unidentified_reasons(f, th, at_bound, lo, hi, cov, cond)->list:
+    "Reasons, in words, why the parameters are not identified (empty when they are)."
+    reasons = []
+    if at_bound:
+        flat = f.positive_exponent and abs(np.log(th[-1]/lo)) < 1e-3
+        reasons.append(f"the exponent {f.names[-1]} = {th[-1]:.4g} hit its bound ({lo:.4g}, {hi:.4g})" +
+                       (" (no saturation in the data: c and a are not separately identified; try form='loglinear' or 'power')" if flat else ""))
+    if cov is None: reasons.append(f"singular information matrix (condition number {cond:.3g}): the parameters are not separately identified")
+    return reasons
+
+# %% ../nbs/05_scaling.ipynb #c3b45073
+def _statsmodels_wls(f, N, y, w, x0, absolute_sigma):
+    "(theta, cov, scale, results) of the log-linear law fitted by statsmodels WLS."
+    mod = sm.WLS(y, sm.add_constant(np.log10(N), has_constant='add'), weights=w)
+    res = mod.fit(cov_type='fixed scale', cov_kwds=dict(scale=1.)) if absolute_sigma else mod.fit()
+    th = f.internal(np.asarray(res.params), x0)
+    Ti = np.linalg.inv(f.reported_jac(th, x0))
+    return th, Ti@np.asarray(res.cov_params())@Ti.T, (1. if absolute_sigma else float(res.scale)), res
+
+# %% ../nbs/05_scaling.ipynb #4f6f726a
 def fit_scaling_law(n_params, # parameter count of each measured model (positive)
                     scores, # score of each model (higher is better for `budget_for`)
                     form:str='saturating', # 'saturating' (c - a N^-alpha), 'power' (a N^b) or 'loglinear' (b0 + b1 log10 N)
@@ -360,57 +413,29 @@ def fit_scaling_law(n_params, # parameter count of each measured model (positive
                     exponent_bounds:tuple=None, # bounds on the exponent (alpha or b); None: scaled to the data's range
                    )->ScalingFit: # fitted law with parameters, intervals, summary, predict, plot, budget_for
     "Fit a scaling law `score(N)` to (parameter count, score) pairs, with delta-method or bootstrap intervals."
-    for name, val, ok in (('form', form, SCALING_FORMS), ('loss', loss, ('l2', 'huber')), ('interval', interval, ('delta', 'bootstrap')),
-                          ('bootstrap', bootstrap, ('residual', 'case')), ('boot_ci', boot_ci, ('studentized', 'percentile'))):
-        if val not in ok: raise ValueError(f"{name} must be one of {list(ok)}, got {val!r}")
-    if absolute_sigma and (loss != 'l2' or sigma is None and weights is None):
-        raise ValueError("absolute_sigma=True needs loss='l2' and sigma (or weights)")
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    n_boot = (1000 if interval == 'bootstrap' else 0) if n_boot is None else int(n_boot)
-    if interval == 'bootstrap' and n_boot < 20: raise ValueError(f"interval='bootstrap' needs n_boot >= 20, got {n_boot}")
+    given = sigma is not None or weights is not None
+    n_boot = _check_options(form, loss, interval, bootstrap, boot_ci, absolute_sigma, given, alpha, n_boot)
     f = SCALING_FORMS[form]
     N, y, w = _check_inputs(n_params, scores, sigma, weights, form)
     x = np.log(N); x0 = x.mean(); u = x - x0; R = np.ptp(x)
-    lo = hi = None
-    if not f.linear:
-        lo, hi = f.default_bounds(R) if exponent_bounds is None else exponent_bounds
-        if f.positive_exponent and not 0 < lo < hi: raise ValueError(f"exponent_bounds must satisfy 0 < low < high, got {(lo, hi)}")
-        if not lo < hi: raise ValueError(f"exponent_bounds must satisfy low < high, got {(lo, hi)}")
+    lo, hi = _exponent_range(f, R, exponent_bounds)
     fit1 = (lambda loss, d: (_fit_linear(f, u, y, w, loss, d), False)) if f.linear else \
            (lambda loss, d: _fit_nonlinear(f, u, y, w, loss, d, lo, hi, R))
-    delta = None
-    if loss == 'huber':
-        delta = huber_delta
-        if delta is None:
-            th2, _ = fit1('l2', None)
-            delta = 1.345*mad((y - f.f(th2, u))*np.sqrt(w))
-            if not delta > 0: raise ValueError("the L2 residuals have zero MAD, so the default Huber threshold is 0; pass huber_delta")
-        elif not delta > 0: raise ValueError(f"huber_delta must be positive, got {delta}")
+    delta = _huber_threshold(fit1, f, u, y, w, loss, huber_delta)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)
         th, at_bound = fit1(loss, delta)
         cov, scale, cond = _cov_internal(f, th, u, y, w, loss, delta, absolute_sigma)
-    reasons = []
-    if at_bound:
-        nm = f.names[-1]
-        reasons.append(f"the exponent {nm} = {th[-1]:.4g} hit its bound ({lo:.4g}, {hi:.4g})" +
-                       (" (no saturation in the data: c and a are not separately identified; try form='loglinear' or 'power')"
-                        if f.positive_exponent and abs(np.log(th[-1]/lo)) < 1e-3 else ""))
-    if cov is None: reasons.append(f"singular information matrix (condition number {cond:.3g}): the parameters are not separately identified")
+    reasons = _unidentified_reasons(f, th, at_bound, lo, hi, cov, cond)
     identified = not reasons
     if cov is None: cov = np.full((f.k, f.k), np.nan)
     sm_results = None
-    if f.linear and loss == 'l2':
-        mod = sm.WLS(y, sm.add_constant(np.log10(N), has_constant='add'), weights=w)
-        sm_results = mod.fit(cov_type='fixed scale', cov_kwds=dict(scale=1.)) if absolute_sigma else mod.fit()
-        th = f.internal(np.asarray(sm_results.params), x0)
-        Ti = np.linalg.inv(f.reported_jac(th, x0))
-        cov, scale = Ti@np.asarray(sm_results.cov_params())@Ti.T, (1. if absolute_sigma else float(sm_results.scale))
+    if f.linear and loss == 'l2': th, cov, scale, sm_results = _statsmodels_wls(f, N, y, w, x0, absolute_sigma)
     boot = None
     if n_boot > 0 and identified:
         boot = _bootstrap(f, u, y, w, th, loss, delta, lo, hi, bootstrap, n_boot, np.random.default_rng(seed), absolute_sigma)
     elif n_boot > 0: reasons.append("bootstrap skipped because the fit is not identified")
-    res = ScalingFit(f, N, y, w, sigma is not None or weights is not None, absolute_sigma, x0, th, cov, scale, cond, loss, delta,
+    res = ScalingFit(f, N, y, w, given, absolute_sigma, x0, th, cov, scale, cond, loss, delta,
                      interval, bootstrap, boot_ci, n_boot, seed, alpha, (lo, hi), identified, reasons, boot, sm_results)
     if not identified: warnings.warn(f"scaling law ({form}) not identified: {res.reason}")
     elif boot is not None and res.boot_failed > 0.1*n_boot:
@@ -582,22 +607,92 @@ class ScalingBudget:
         ax.legend(fontsize=8)
         return ax
 
-# %% ../nbs/05_scaling.ipynb #449f2419
+# %% ../nbs/05_scaling.ipynb #6c6833d0
 def _first_crossing(form, th, level, ugrid):
     "Smallest u on `ugrid` (refined by root finding) with f(u; th) >= level, per row of `th`; +inf if never, -inf if at the start."
     th = np.atleast_2d(th); level = np.broadcast_to(level, th.shape[:1])
-    F = form.f(th, ugrid) - level[:, None]
-    reached = F >= 0
+    reached = form.f(th, ugrid) - level[:, None] >= 0
     has, first = reached.any(1), reached.argmax(1)
     out = np.where(has, -np.inf, np.inf)
     inner = has & (first > 0)
     if inner.any():
         i = first[inner]
         fun = lambda u, *a: form.f(np.stack(a[:-1], -1), u[..., None])[..., 0] - a[-1]
-        r = find_root(fun, (ugrid[i - 1], ugrid[i]), args=(*th[inner].T, level[inner]))
-        out[inner] = r.x
+        out[inner] = find_root(fun, (ugrid[i - 1], ugrid[i]), args=(*th[inner].T, level[inner])).x
     return out
 
+# %% ../nbs/05_scaling.ipynb #c9b6d940
+def _reference(fit, reference):
+    "(N_ref, fref) where fref(theta) -> (f_ref, d f_ref / d theta) for the reference model."
+    f = fit._f
+    if reference == 'asymptote':
+        if f.name != 'saturating': raise ValueError("reference='asymptote' needs the saturating form")
+        return np.inf, lambda th: (th[..., 0], np.broadcast_to(np.eye(f.k)[0], th.shape))
+    N_ref = float(fit.N.max() if reference is None else reference)
+    if not N_ref > 0: raise ValueError(f"reference must be a positive parameter count, got {reference}")
+    ur = np.array([np.log(N_ref) - fit.x0])
+    return N_ref, lambda th: (f.f(th, ur)[..., 0], f.jac(th, ur)[..., 0, :])
+
+# %% ../nbs/05_scaling.ipynb #cf9b5796
+def _budget_q(f, x0, fref, floor, target, ugrid):
+    "q(theta) -> (ln N*, d ln N* / d theta), the quantity whose interval `_q_interval` computes."
+    def q(th):
+        fr, gr = fref(th)
+        us = _first_crossing(f, th, floor + target*(fr - floor), ugrid).reshape(th.shape[:-1])
+        uc = np.where(np.isfinite(us), us, 0.)[..., None]
+        J, d = f.jac(th, uc)[..., 0, :], f.dfdu(th, uc)[..., 0]
+        with np.errstate(divide='ignore', invalid='ignore'): g = -(J - target*gr)/d[..., None]
+        return (us + x0)[..., None], g[..., None, :]
+    return q
+
+# %% ../nbs/05_scaling.ipynb #4ad09fd4
+def _budget_interval(fit, q, alpha, method):
+    "(N*, low, high, n_unreached): the budget and its interval, by the delta method or the bootstrap of `fit`."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        l, _, llo, lhi = (float(a[0]) for a in fit._q_interval(q, alpha, method))
+    n_unreached = 0
+    if method == 'bootstrap':
+        ok = ~np.isnan(fit.boot['theta'][:, 0])
+        n_unreached = int(np.isposinf(q(fit.boot['theta'][ok])[0]).sum())
+        if n_unreached: warnings.warn(f"{n_unreached} of {ok.sum()} bootstrap replicates never reach the target; they count as N* = inf")
+    return float(np.exp(l)), float(np.exp(llo)), float(np.exp(lhi)), n_unreached
+
+# %% ../nbs/05_scaling.ipynb #ee5343ce
+def _conservative_n(fit, level, alpha, method, ugrid, n_lo):
+    "Smallest N whose lower confidence limit of the mean reaches `level` (inf if never within the grid)."
+    f = fit._f
+    def gap(uu): return fit._q_interval(lambda th: (f.f(th, uu), f.jac(th, uu)), alpha, method)[2] - level
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        idx = np.flatnonzero(gap(ugrid) >= 0)
+        if len(idx) and idx[0] > 0:
+            return float(np.exp(brentq(lambda z: gap(np.array([z]))[0], ugrid[idx[0] - 1], ugrid[idx[0]]) + fit.x0))
+    n_cons = np.inf if len(idx) == 0 else n_lo
+    warnings.warn(f"the lower confidence band {'never reaches' if len(idx) == 0 else 'is above'} the target level within "
+                  f"n_range; conservative N = {n_cons:.3g}")
+    return n_cons
+
+# %% ../nbs/05_scaling.ipynb #fdac2b12
+def _unreachable(fit, target, floor, f_ref, ugrid, n_hi):
+    "The error for a target share above what the fitted curve reaches."
+    f = fit._f
+    sat = f.name == 'saturating'
+    top = fit.params['c'] if sat and fit.params['a'] > 0 else f.f(fit.theta, ugrid).max()
+    return ValueError(f"target share {target:g} is never reached: the fitted curve reaches at most "
+                      f"{(top - floor)/(f_ref - floor):.4f} of the reference score" +
+                      (" (its asymptote c)" if sat else f" for N <= {n_hi:.3g}") + "; lower the target")
+
+# %% ../nbs/05_scaling.ipynb #0c58936a
+def _target_level(fit, fref, target, floor):
+    "(f_ref, level): the reference score and the score that keeps `target` of it above `floor`; checks the curve rises."
+    lo, hi = fit._f.f(fit.theta, np.array([fit.u.min(), fit.u.max()]))
+    if not hi > lo: raise ValueError("the fitted curve does not increase with N; budget_for assumes that higher scores are better")
+    f_ref = float(fref(fit.theta)[0])
+    if not f_ref > floor: raise ValueError(f"the reference score {f_ref:.4g} is not above the floor {floor:g}")
+    return f_ref, floor + target*(f_ref - floor)
+
+# %% ../nbs/05_scaling.ipynb #c505e298
 @patch
 def budget_for(self:ScalingFit,
                target:float=0.95, # share of the reference score to keep (0.95 = 95%)
@@ -610,63 +705,18 @@ def budget_for(self:ScalingFit,
     "Smallest N whose predicted score keeps `target` of the reference model's score, with an interval and a conservative choice."
     if not self.identified: raise ValueError(f"the fit is not identified ({self.reason}); no budget can be derived from it")
     if not target > 0: raise ValueError(f"target must be a positive share, got {target}")
-    alpha = self.alpha if alpha is None else alpha
-    method = self.interval if method is None else method
+    alpha, method = (self.alpha if alpha is None else alpha), (self.interval if method is None else method)
     f, x0 = self._f, self.x0
     n_lo, n_hi = (self.N.min()/1e3, self.N.max()*1e3) if n_range is None else n_range
     ugrid = np.linspace(np.log(n_lo), np.log(n_hi), 512) - x0
-    if reference == 'asymptote':
-        if f.name != 'saturating': raise ValueError("reference='asymptote' needs the saturating form")
-        N_ref = np.inf
-        fref = lambda th: (th[..., 0], np.broadcast_to(np.eye(f.k)[0], th.shape))
-    else:
-        N_ref = float(self.N.max() if reference is None else reference)
-        if not N_ref > 0: raise ValueError(f"reference must be a positive parameter count, got {reference}")
-        ur = np.array([np.log(N_ref) - x0])
-        fref = lambda th: (f.f(th, ur)[..., 0], f.jac(th, ur)[..., 0, :])
-    lo_d, hi_d = f.f(self.theta, np.array([self.u.min(), self.u.max()]))
-    if not hi_d > lo_d: raise ValueError("the fitted curve does not increase with N; budget_for assumes that higher scores are better")
-    f_ref = float(fref(self.theta)[0])
-    if not f_ref > floor: raise ValueError(f"the reference score {f_ref:.4g} is not above the floor {floor:g}")
-    level = floor + target*(f_ref - floor)
+    N_ref, fref = _reference(self, reference)
+    f_ref, level = _target_level(self, fref, target, floor)
     u_star = _first_crossing(f, self.theta, level, ugrid)[0]
-    if np.isposinf(u_star):
-        top = (self.params['c'] if f.name == 'saturating' and self.params['a'] > 0 else f.f(self.theta, ugrid).max())
-        raise ValueError(f"target share {target:g} is never reached: the fitted curve reaches at most {(top - floor)/(f_ref - floor):.4f} "
-                         f"of the reference score" + (" (its asymptote c)" if f.name == 'saturating' else f" for N <= {n_hi:.3g}") +
-                         "; lower the target")
+    if np.isposinf(u_star): raise _unreachable(self, target, floor, f_ref, ugrid, n_hi)
     if np.isneginf(u_star): raise ValueError(f"the fitted curve is above the target level already at N = {n_lo:.3g}; widen n_range")
-    def q(th):
-        fr, gr = fref(th)
-        lev = floor + target*(fr - floor)
-        us = _first_crossing(f, th, lev, ugrid).reshape(th.shape[:-1])
-        uc = np.where(np.isfinite(us), us, 0.)[..., None]
-        J, d = f.jac(th, uc)[..., 0, :], f.dfdu(th, uc)[..., 0]
-        with np.errstate(divide='ignore', invalid='ignore'):
-            g = -(J - target*gr)/d[..., None]
-        return (us + x0)[..., None], g[..., None, :]
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)
-        l, _, llo, lhi = (float(a[0]) for a in self._q_interval(q, alpha, method))
-    n_unreached = 0
-    if method == 'bootstrap':
-        ok = ~np.isnan(self.boot['theta'][:, 0])
-        n_unreached = int(np.isposinf(q(self.boot['theta'][ok])[0]).sum())
-        if n_unreached: warnings.warn(f"{n_unreached} of {ok.sum()} bootstrap replicates never reach the target; they count as N* = inf")
-    def lower_gap(uu):
-        return self._q_interval(lambda th: (f.f(th, uu), f.jac(th, uu)), alpha, method)[2] - level
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)
-        gaps = lower_gap(ugrid)
-        idx = np.flatnonzero(gaps >= 0)
-        if len(idx) == 0 or idx[0] == 0:
-            n_cons = np.inf if len(idx) == 0 else n_lo
-            warnings.warn(f"the lower confidence band {'never reaches' if len(idx) == 0 else 'is above'} the target level within n_range; "
-                          f"conservative N = {n_cons:.3g}")
-        else:
-            n_cons = float(np.exp(brentq(lambda z: lower_gap(np.array([z]))[0], ugrid[idx[0] - 1], ugrid[idx[0]]) + x0))
-    res = ScalingBudget(self, target, floor, N_ref, f_ref, level, float(np.exp(l)), float(np.exp(llo)), float(np.exp(lhi)),
-                        n_cons, alpha, method, n_unreached)
+    n, n_low, n_high, n_unreached = _budget_interval(self, _budget_q(f, x0, fref, floor, target, ugrid), alpha, method)
+    n_cons = _conservative_n(self, level, alpha, method, ugrid, n_lo)
+    res = ScalingBudget(self, target, floor, N_ref, f_ref, level, n, n_low, n_high, n_cons, alpha, method, n_unreached)
     if res.extrapolated: warnings.warn(f"the budget N* = {res.n:.3g} lies outside the measured range [{self.N.min():.3g}, {self.N.max():.3g}]: it is an extrapolation")
     return res
 
