@@ -420,7 +420,7 @@ def _matched(keys:list,    # the key of every item (e.g. its first word)
              labels:list,  # the class of every item
              classes:list, # the classes to keep
              rng)->list:   # indices of the kept items, sorted
-    "A sample in which every class has the same number of items with each key: $\min_c$ of the counts."
+    "A sample in which every class has the same number of items with each key (the smallest class count)."
     by = defaultdict(list)
     for i, (k, l) in enumerate(zip(keys, labels)): by[k, l].append(i)
     keep = []

@@ -9,7 +9,8 @@ import numpy as np, pandas as pd, pytest
 from hypothesis import given, settings, assume, HealthCheck, strategies as st
 
 from probescale.tasks import (SPLITS, SENTEVAL_TASKS, ProbingTask, control_task, task_from_data, senteval_tasks,
-                              word_tasks, default_corpus, parse, label_counts, _balanced_split, _rng, _shift_bigram)
+                              word_tasks, default_corpus, parse, label_counts, _balanced_split, _rng, _shift_bigram,
+                              surface_baselines, _key_words, _assign_classes, _cap_groups)
 
 settings.register_profile('tasks', max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile('tasks')
@@ -42,14 +43,47 @@ def word_level_tasks(draw):
     return ProbingTask('W', 'word', data, classes)
 
 # ------------------------------------------------------------------ control tasks
-@given(sentence_tasks(), st.integers(0, 2**16))
-def test_sentence_control_keeps_label_multiset_per_split(task, seed):
+@st.composite
+def worded_sentence_tasks(draw):
+    "A sentence-level ProbingTask whose sentences share word types (as real sentences do), random labels and splits."
+    n = draw(st.integers(4, 80))
+    vocab = [f'v{i}' for i in range(draw(st.integers(3, 25)))]
+    words = [draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=6)) for _ in range(n)]
+    labels = draw(st.lists(st.sampled_from(['a', 'b', 'c']), min_size=n, max_size=n).filter(lambda l: len(set(l)) >= 2))
+    split = draw(st.lists(st.sampled_from(SPLITS), min_size=n, max_size=n))
+    data = pd.DataFrame({'text': [' '.join(w) for w in words], 'words': words, 'label': labels, 'split': split,
+                         'sent_id': range(n)})
+    return ProbingTask('T', 'sentence', data, sorted(set(labels)))
+
+@given(worded_sentence_tasks(), st.integers(0, 2**16))
+def test_sentence_control_is_a_function_of_the_key_word(task, seed):
     ctrl = control_task(task, seed=seed)
     assert ctrl.control and ctrl.name == 'T (control)' and ctrl.classes == task.classes
-    for s in SPLITS:
-        assert Counter(ctrl.split(s)['label']) == Counter(task.split(s)['label'])
     pd.testing.assert_frame_equal(ctrl.data.drop(columns='label'), task.data.drop(columns='label'))
+    keys = [k if k is not None else ' '.join(ws).lower() for k, ws in zip(_key_words(task.data['words']), task.data['words'])]
+    by_key = pd.DataFrame({'k': keys, 'l': ctrl.data['label']}).groupby('k')['l'].nunique()
+    assert by_key.max() == 1  # one label per key word type, in every split
+    assert set(ctrl.data['label']) <= set(task.classes)
     assert control_task(task, seed=seed).data['label'].tolist() == ctrl.data['label'].tolist()
+
+@given(st.lists(st.integers(1, 30), min_size=2, max_size=40), st.integers(0, 2**16))
+def test_assign_classes_keeps_shares(counts, seed):
+    keys = [f'k{i}' for i, c in enumerate(counts) for _ in range(c)]
+    label_of = _assign_classes(keys, ['x', 'y'], np.array([0.5, 0.5]), _rng(seed, 'A'))
+    got = Counter(label_of[k] for k in keys)
+    assert abs(got['x'] - got['y']) <= max(counts)  # greedy, largest first: off by at most the largest type
+
+def test_sentence_control_is_learnable_and_unrelated():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        tense = senteval_tasks(n_corpus=3000, tasks=['Tense'], n_train=150, n_dev=10, n_test=60, seed=0)['Tense']
+    ctrl = control_task(tense)
+    bow = surface_baselines(ctrl).set_index('baseline').loc['bag-of-words']
+    assert bow['ci_low'] > 0.5, bow  # a bag of words learns the control labels
+    agree = (ctrl.data['label'] == tense.data['label']).mean()
+    assert 0.4 < agree < 0.6, agree  # unrelated to the task's labels
+    test_shares = ctrl.split('test')['label'].value_counts(normalize=True)
+    assert (abs(test_shares - 0.5) < 0.15).all(), test_shares
 
 @given(word_level_tasks(), st.integers(0, 2**16))
 def test_word_control_one_label_per_type(task, seed):
@@ -303,3 +337,61 @@ def test_pair_task_from_data():
         ProbingTask('W', 'word', t.data.assign(label=[[l] for l in t.data['label']]), [0, 1])
     with pytest.raises(ValueError, match='either `split_col` or `sizes`'):
         task_from_data(df.assign(s='train'), 'P', split_col='s', sizes=(1, 1, 1))
+
+
+# ------------------------------------------------------------------ parse cache, surface baselines, group caps
+def test_parse_cache_reads_instead_of_parsing(tmp_path, monkeypatch):
+    import probescale.tasks as T
+    from probescale.tasks import load_parser
+    nlp = load_parser()
+    calls = []
+    class Counting:
+        def pipe(self, *a, **k): calls.append(1); return nlp.pipe(*a, **k)
+        def __getattr__(self, name): return getattr(nlp, name)
+    texts = default_corpus(30, seed=1)
+    first = parse(texts, Counting(), progress=False, cache=tmp_path)
+    again = parse(texts, Counting(), progress=False, cache=tmp_path)
+    assert len(calls) == 1 and len(list(tmp_path.glob('parse-*.spacy'))) == 1
+    assert [[(t.tag_, t.dep_, t.head.i) for t in d] for d in again] == [[(t.tag_, t.dep_, t.head.i) for t in d] for d in first]
+    parse(texts[:-1], Counting(), progress=False, cache=tmp_path)  # other texts: parsed again, a second file
+    assert len(calls) == 2 and len(list(tmp_path.glob('parse-*.spacy'))) == 2
+    assert not list(tmp_path.glob('.*.tmp'))  # no temporary file left behind
+
+def test_surface_baselines_find_a_first_word_cue():
+    rng = np.random.default_rng(0)
+    lab = ['A' if i % 2 else 'B' for i in range(120)]
+    words = [[('yes' if l == 'A' else 'no'), f'w{rng.integers(40)}'] for l in lab]
+    t = ProbingTask('C', 'sentence', pd.DataFrame({'text': [' '.join(w) for w in words], 'words': words, 'label': lab,
+                                                   'split': ['train'] * 80 + ['test'] * 40}), ['A', 'B'])
+    b = surface_baselines(t, k=1).set_index('baseline')
+    assert b.loc['first-k-words', 'score'] == 1.0 and list(b.columns) == ['task', 'score', 'ci_low', 'ci_high', 'n_test', 'chance']
+    shuffled = t.data.assign(words=[w[::-1] for w in t.data['words']])  # the cue is now the last word
+    b2 = surface_baselines(ProbingTask('C', 'sentence', shuffled, ['A', 'B']), k=1).set_index('baseline')
+    assert b2.loc['first-k-words', 'score'] < 0.75 and b2.loc['bag-of-words', 'score'] == 1.0
+    with pytest.raises(ValueError, match='k must be at least 1'): surface_baselines(t, k=0)
+
+@given(st.lists(st.sampled_from(['a', 'b', 'c', None]), min_size=1, max_size=60), st.integers(1, 5), st.integers(0, 1000))
+def test_cap_groups(groups, cap, seed):
+    g = np.array(groups, dtype=object)
+    kept = _cap_groups(np.arange(len(g)), g, cap, _rng(seed, 'cap'))
+    c = Counter(g[kept])
+    assert all(n == min(cap, groups.count(k)) for k, n in c.items() if k is not None)
+    assert c.get(None, 0) == groups.count(None)
+
+def test_reworked_tasks_on_real_text():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        tasks = senteval_tasks(n_corpus=5000, tasks=['TopConst', 'SOMO', 'Tense'], n_train=100, n_dev=10, n_test=40, seed=0)
+    fk = surface_baselines(tasks['TopConst']).set_index('baseline').loc['first-k-words']
+    assert fk['ci_low'] < fk['chance'] + 0.05, fk  # the first words no longer give TopConst away
+    import probescale.tasks as T
+    docs = T._default_docs(5000, 0)
+    src = [[t.text for t in d] for d in docs]
+    somo = tasks['SOMO'].split('train')
+    changed = somo[somo['label'] == 'C']
+    inserted = Counter(next(a for a, b in zip(ws, src[i]) if a != b) for ws, i in zip(changed['words'], changed['sent_id']))
+    intact = somo[somo['label'] == 'O']
+    for w, n in inserted.items():  # every inserted word stands in at least as many intact sentences
+        assert sum(w in ws for ws in intact['words']) >= n, w
+    verbs = Counter(T._finite_verb(docs[i]).lower_ for i in tasks['Tense'].split('test')['sent_id'])
+    assert max(verbs.values()) <= 2 * 2, verbs  # at most ceil(5% of 40) = 2 per class, so 4 per verb form
