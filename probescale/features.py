@@ -142,17 +142,19 @@ def _word_pieces(wid:torch.Tensor,     # (batch, tokens) word index of each toke
     return b * wid.shape[1] + t, rows, 1. / cnt[rows], cnt
 
 # %% ../nbs/02_features.ipynb #51d25168
-def _pool_layer(h:torch.Tensor,      # (batch, tokens, hidden) one layer's hidden states
-                mask_w:torch.Tensor, # (batch, tokens) attention mask divided by each text's number of tokens
-                pieces=None,         # `_word_pieces` of the batch, for word vectors
-               ):                    # mean (batch, hidden), first token (batch, hidden), words (batch words, hidden)
-    "Mean and first-token sentence vectors of one layer, and the mean of each word's pieces."
-    mean = torch.bmm(mask_w[:, None], h)[:, 0]
-    if pieces is None: return mean, h[:, 0], None
+def _pool(hs:torch.Tensor,       # (batch, tokens, layers, hidden) hidden states of the kept layers
+          mask_w:torch.Tensor,   # (batch, tokens) attention mask divided by each text's number of tokens
+          pieces=None,           # `_word_pieces` of the batch, for word vectors
+         ):                      # mean, first token (batch, layers, hidden), words (batch words, layers, hidden)
+    "Mean and first-token sentence vectors of every layer, and the mean of each word's pieces: a few batched ops."
+    B, T, L, H = hs.shape
+    flat = hs.reshape(B, T, L * H)
+    mean = torch.bmm(mask_w[:, None].to(hs.dtype), flat).view(B, L, H)
+    if pieces is None: return mean, hs[:, 0], None
     pos, rows, w, cnt = pieces
-    flat = h.reshape(-1, h.shape[-1])
-    words = torch.zeros(len(cnt), h.shape[-1], dtype=h.dtype, device=h.device)
-    return mean, h[:, 0], words.index_add_(0, rows, flat[pos] * w[:, None])
+    pcs = flat.view(B * T, L * H).index_select(0, pos).mul_(w[:, None].to(hs.dtype))
+    words = torch.zeros(len(cnt), L * H, dtype=hs.dtype, device=hs.device).index_add_(0, rows, pcs)
+    return mean, hs[:, 0], words.view(-1, L, H)
 
 # %% ../nbs/02_features.ipynb #c04f261b
 _all_ = ['atomic_write']  # re-exported from `probescale.io`, so `from probescale.features import atomic_write` still works
@@ -229,12 +231,10 @@ def _forward_pooled(model, inp, mask, tt, wid, n_words, sel:list, n_reps:int, de
     "One batch through `model` (under `dtype` autocast): pooled vectors of the representations `sel`, in float32."
     with _autocast(device, dtype): hs = _hidden_states(model, inp, mask, tt)
     if len(hs) != n_reps: raise RuntimeError(f'{model.config.model_type}: expected {n_reps} hidden states, got {len(hs)}')
-    mask_w = mask.float() / mask.sum(1, keepdim=True)
+    hs = torch.stack([hs[k] for k in sel], 2).float()       # (batch, tokens, layers, hidden), pooled outside autocast
     pieces = _word_pieces(wid, n_words) if wid is not None else None
-    out = [_pool_layer(hs[k].float(), mask_w, pieces) for k in sel]            # pooled outside autocast, in float32
-    mean, first = torch.stack([o[0] for o in out], 1), torch.stack([o[1] for o in out], 1)
-    if pieces is None: return mean, first, None, None
-    return mean, first, torch.stack([o[2] for o in out], 1), pieces[3]        # words: (batch words, layers, hidden)
+    mean, first, words = _pool(hs, mask / mask.sum(1, keepdim=True), pieces)
+    return mean, first, words, None if pieces is None else pieces[3]
 
 # %% ../nbs/02_features.ipynb #a1e9d1c0
 def _warn_missing(truncated:np.ndarray, max_length:int, words:bool, cnt:torch.Tensor=None):
@@ -257,7 +257,7 @@ def _extract(model, tokenizer, texts, words, batch_size, max_length, progress, p
     mean, first = torch.zeros((n, L, H), dtype=st), torch.zeros((n, L, H), dtype=st)
     nw = torch.tensor([len(t) for t in texts]) if words else None
     offsets = np.concatenate([[0], np.cumsum(nw)]) if words else None
-    wv, cnt = (torch.zeros((offsets[-1], L, H), dtype=st), torch.zeros(offsets[-1], dtype=torch.long)) if words else (None, None)
+    wv, cnt = (torch.empty((offsets[-1], L, H), dtype=st), torch.zeros(offsets[-1], dtype=torch.long)) if words else (None, None)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     order = np.argsort(-n_tok, kind='stable')                          # length-sorted batches, padded to their longest
     batches = [torch.from_numpy(order[i:i + batch_size]) for i in range(0, n, batch_size)]
@@ -271,8 +271,9 @@ def _extract(model, tokenizer, texts, words, batch_size, max_length, progress, p
                 dest = torch.from_numpy(np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in b.numpy()]))
                 wv[dest], cnt[dest] = w.to('cpu', st), c.cpu()
     _warn_missing(truncated, max_length, words, cnt)
+    if words and (cnt == 0).any(): wv[cnt == 0] = float('nan')              # every other row was written above
     return Features([names[k] for k in sel], {'mean': mean.numpy(), 'first': first.numpy()},
-                    None if wv is None else wv.masked_fill_((cnt == 0)[:, None, None], float('nan')).numpy(), offsets,
+                    None if wv is None else wv.numpy(), offsets,
                     n_tok, truncated, str(getattr(model, 'name_or_path', model.config.model_type)), [lids[k] for k in sel])
 
 # %% ../nbs/02_features.ipynb #5f57d085
