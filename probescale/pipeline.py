@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from .io import atomic_write, save_figure
 from .models import DEFAULT_MODEL, load_model, count_params
-from .tasks import default_corpus, parse, senteval_tasks, downstream_task
+from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, downstream_task
 from .relevance import model_relevance
 from .pruning import PruningPlan, select_subnetwork, prune_model, corpus_vocab, prune_tokenizer
 from .baselines import baseline_plan, baseline_scores
@@ -19,7 +19,7 @@ from .family import family_plans, measure_family, measure_subnetwork, fit_family
 from .evaluation import evaluate_downstream, retention, benchmark_inference
 
 # %% auto #0
-__all__ = ['Settings', 'Report', 'plot_pareto', 'save_report', 'run']
+__all__ = ['Settings', 'probing_tasks', 'probe_precision', 'Report', 'plot_pareto', 'save_report', 'run']
 
 # %% ../nbs/12_pipeline.ipynb #152e02a9
 @dataclass
@@ -28,7 +28,8 @@ class Settings:
     model:str=DEFAULT_MODEL; task:str='tweet-sentiment'; target:float=0.95; seed:int=0
     n_corpus:int=3000                  # PTB sentences parsed to build the probing tasks
     probing:tuple=('SentLen', 'WC', 'TreeDepth', 'TopConst', 'BShift', 'Tense', 'SubjNum', 'ObjNum', 'SOMO', 'CoordInv')
-    n_per_class:int=60                 # training sentences per class of each probing task (dev: /3, test: x1)
+    n_per_class:int=60                 # training sentences per class of each probing task (dev: /3)
+    test_items:int=400                 # test items per probing task (all classes together; see `probing_tasks`)
     n_train:int=2000; n_dev:int=500; n_test:int=2000   # downstream split sizes
     budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # family grid, fractions of the non-embedding parameters
     n_random:int=1                     # random layer subsets per family budget
@@ -78,18 +79,44 @@ def _attach_relevance(model, tok):
         return rel
     return attach
 
+# %% ../nbs/12_pipeline.ipynb #718fcc0a
+def probing_tasks(docs:list,                # parsed sentences (`parse`) or plain sentences
+                  names:tuple=SENTEVAL_TASKS, # SentEval task names
+                  test_items:int=1000,      # test items per task (all classes together)
+                  n_per_class:int=200,      # training sentences per class
+                  dev_per_class:int=None,   # development sentences per class (None: a third of `n_per_class`)
+                  seed:int=0,
+                 )->dict:                   # name -> ProbingTask, for the tasks the corpus can build
+    "SentEval probing tasks whose test splits hold about `test_items` items each, where the corpus allows."
+    if test_items < 2 or n_per_class < 1: raise ValueError(f'test_items must be >= 2 and n_per_class >= 1; got {test_items}, {n_per_class}')
+    dev = max(n_per_class // 3, 2) if dev_per_class is None else dev_per_class
+    out = {}
+    for name in names:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                k = senteval_tasks(docs, tasks=[name], n_train=1, n_dev=1, n_test=1, seed=seed)[name].n_classes
+                out.update(senteval_tasks(docs, tasks=[name], n_train=n_per_class, n_dev=dev,
+                                          n_test=math.ceil(test_items / k), seed=seed))
+        except ValueError as e: warnings.warn(f'probing task {name} left out: {e}')
+    return out
+
+# %% ../nbs/12_pipeline.ipynb #38a6ed01
+def probe_precision(res)->pd.DataFrame: # a `ProbeResult`
+    "Per task and stack: test items, the 95% interval half-width at the best layer, and whether it is within 3 points."
+    rows = []
+    for (t, st), g in res.df.groupby(['task', 'stack'], sort=False):
+        b = g.loc[g.score.idxmax()]
+        hw = (b.ci_high - b.ci_low) / 2
+        rows.append(dict(task=t, stack=st, n_test=int(b.n_test), best_layer=int(b.layer), best_score=b.score,
+                         ci_halfwidth=hw, within_3_points=bool(hw <= 0.03)))
+    return pd.DataFrame(rows)
+
 # %% ../nbs/12_pipeline.ipynb #30a35fb7
 def _tasks(s:Settings)->tuple:
     "(probing tasks, downstream task): SentEval tasks from PTB text (those the corpus can fill), and the downstream task."
     docs = parse(default_corpus(n=s.n_corpus, seed=s.seed), progress=False)
-    probing = {}
-    for name in s.probing:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                probing.update(senteval_tasks(docs, tasks=[name], n_train=s.n_per_class, n_dev=max(s.n_per_class // 3, 2),
-                                              n_test=s.n_per_class, seed=s.seed))
-        except ValueError as e: warnings.warn(f'probing task {name} left out: {e}')
+    probing = probing_tasks(docs, s.probing, test_items=s.test_items, n_per_class=s.n_per_class, seed=s.seed)
     return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_test=s.n_test, seed=s.seed)
 
 # %% ../nbs/12_pipeline.ipynb #4bd55915
