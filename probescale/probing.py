@@ -178,13 +178,12 @@ def online_codelength(X:torch.Tensor,      # (layers, n, hidden) standardised tr
                       y:torch.Tensor,      # (n,) class indices
                       n_classes:int,       # number of classes K
                       lambdas=LAMBDAS,     # L2 grid of the block probes
-                      k=None,              # (layers,) index into `lambdas` per layer (default: the middle one)
+                      k=None,              # (layers,) index into `lambdas` per layer (default: best per block, two-part code)
                       fractions=MDL_FRACTIONS, # block boundaries as fractions of n
                       seed:int=0,          # seed of the item order
                      )->tuple:             # online codelength per layer (bits), uniform codelength (bits)
     "Voita & Titov's online code length of the labels given each layer's features."
     L, n, _ = X.shape
-    k = torch.full((L,), len(lambdas) // 2) if k is None else torch.as_tensor(k)
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(X.device)
     X, y = X[:, perm], y[perm]
     ends = _block_ends(n, fractions)
@@ -193,7 +192,8 @@ def online_codelength(X:torch.Tensor,      # (layers, n, hidden) standardised tr
         W, b = fit_linear_probes(X[:, :a], y[:a], n_classes, lambdas)
         logp = torch.log_softmax(torch.einsum('lnh,lhkc->lnkc', X[:, a:e], W) + b[:, None], -1)   # (L, m, K, C)
         nll = -logp.gather(-1, y[a:e][None, :, None, None].expand(L, -1, len(lambdas), 1)).sum((1, 3)) # (L, K) nats
-        bits += nll[torch.arange(L), k.to(nll.device)].double().cpu().numpy() / math.log(2)
+        nll = nll.double().cpu().numpy() / math.log(2)                                        # (L, K) bits
+        bits += nll.min(1) + math.log2(len(lambdas)) if k is None else nll[np.arange(L), np.asarray(k)]
     return bits, n * math.log2(n_classes)
 
 # %% ../nbs/03_probing.ipynb #ebb461aa
@@ -340,7 +340,7 @@ def probe_layers(features:Features,      # features of `task.data`'s texts, in o
     df['codelength'] = df['compression'] = np.nan
     if mdl:
         if probe != 'linear': raise ValueError("mdl=True needs probe='linear' (the online code uses the linear probe).")
-        df['codelength'], uniform = online_codelength(d.X['train'], d.y['train'], len(task.classes), lambdas, k, seed=seed)
+        df['codelength'], uniform = online_codelength(d.X['train'], d.y['train'], len(task.classes), lambdas, seed=seed)
         df['compression'] = uniform / df['codelength']
     summ = pd.DataFrame(_summary_rows(task, df, d, correct, boot, lam, mix))
     return ProbeResult(df, summ, time.time() - t0, reps, creps)
