@@ -28,23 +28,27 @@ def _features_stage(model, tok, sents, out, batch_size, cache_dir, progress)->di
     return dict(layers=feats.layers)
 
 # %% ../nbs/13_cli.ipynb #87924e66
-def _probing_stage(model, tok, docs, out, n_per_class, n_word_sents, seed, batch_size, cache_dir, progress):
-    from probescale.tasks import senteval_tasks, word_tasks
-    from probescale.probing import task_features, probe_layers, ProbeResult
-    tasks = {}
-    for name in ['SentLen', 'WC', 'TreeDepth', 'TopConst', 'BShift', 'Tense', 'SubjNum', 'ObjNum', 'SOMO', 'CoordInv']:
-        try: tasks.update(senteval_tasks(docs, tasks=[name], n_train=n_per_class, n_dev=max(n_per_class // 5, 2),
-                                         n_test=max(n_per_class * 2 // 5, 4), seed=seed))
-        except ValueError as e: warnings.warn(f'probing task {name} left out: {e}')
-    n_w = min(n_word_sents, len(docs))
+def _probe_or_skip(feats, task, seed, left_out:dict):
+    "The task's `ProbeResult`, or None (and the reason in `left_out`) when its data cannot be probed."
+    from probescale.probing import probe_layers
+    try: return probe_layers(feats, task, seed=seed)
+    except ValueError as e:
+        left_out[task.name] = str(e); warnings.warn(f'probing task {task.name} left out: {e}')
+
+def _probing_stage(model, tok, docs, out, sizes:dict, seed, batch_size, cache_dir, progress, left_out:dict):
+    from probescale.tasks import word_tasks
+    from probescale.probing import task_features, ProbeResult
+    from probescale.pipeline import probing_tasks, probe_precision
+    tasks = probing_tasks(docs, test_items=sizes['test_items'], n_per_class=sizes['n_per_class'], seed=seed)
+    n_w = min(sizes['n_word_sents'], len(docs))
     tasks.update(word_tasks(docs[:n_w], n_train=int(n_w * .6), n_dev=int(n_w * .15), n_test=int(n_w * .25), seed=seed))
     feats = task_features(model, tok, tasks, batch_size=batch_size, cache_dir=cache_dir, progress=progress)
-    res = ProbeResult.concat([probe_layers(feats[k], t, seed=seed) for k, t in tasks.items()])
+    res = ProbeResult.concat([r for k, t in tasks.items() if (r := _probe_or_skip(feats[k], t, seed, left_out))])
     _write_csv(res.df, out/'probe_scores.csv'); _write_csv(res.summary, out/'probe_summary.csv')
+    _write_csv(probe_precision(res), out/'probe_precision.csv')
     save_figure(res.plot(), out/'probing.png', close=True)
     save_figure(res.plot(selectivity=True), out/'selectivity.png', close=True)
     return res
-
 
 # %% ../nbs/13_cli.ipynb #b88bd579
 def _layers_for(n:float, per_layer:float)->int|None:
@@ -100,11 +104,26 @@ def _probing_summary(summary:pd.DataFrame)->dict: # task -> stack -> best layer,
     cols = ['best_layer', 'best_score', 'expected_layer']
     return {t: g.set_index('stack')[cols].round(4).to_dict('index') for t, g in summary.groupby('task', sort=False)}
 
+# %% ../nbs/13_cli.ipynb #23ac11d8
+def _precision_summary(probes)->dict: # task -> stack -> n_test, ci_halfwidth
+    from probescale.pipeline import probe_precision
+    pp = probe_precision(probes)
+    return {t: g.set_index('stack')[['n_test', 'ci_halfwidth']].round(4).to_dict('index') for t, g in pp.groupby('task', sort=False)}
+
+def _precision_line(prec:dict)->str:
+    "One line: how many task/stack pairs are within +-3 points, and the widest interval."
+    rows = [(t, st, v['ci_halfwidth'], v['n_test']) for t, d in prec.items() for st, v in d.items()]
+    t, st, hw, n = max(rows, key=lambda r: r[2])
+    ok = sum(r[2] <= 0.03 for r in rows)
+    return (f"probe precision (95% interval at the best layer): {ok} of {len(rows)} within +-3 points; widest {t} "
+            f"+-{100*hw:.1f} points on {n:,} test items")
+
 # %% ../nbs/13_cli.ipynb #7a657962
 def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local folder
                  out:str|Path='report',        # report folder
-                 n_corpus:int=5000,            # sentences of the default corpus to parse and build tasks from
-                 n_per_class:int=100,          # training sentences per class of each SentEval task
+                 n_corpus:int|None=None,       # sentences of the default corpus to build tasks from (None: all 9,651)
+                 n_per_class:int=200,          # training sentences per class of each SentEval task
+                 test_items:int=1100,          # test items per SentEval task (+-2.95 points at 95% for p=0.5; see `probing_tasks`)
                  n_word_sents:int=1000,        # sentences for the word-level tasks
                  target:float=0.95,            # share of the full model's probe score the budget must keep
                  seed:int=0,                   # seed of every sample, split and probe
@@ -125,9 +144,12 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
     summary = dict(model=model_name, model_type=model.config.model_type, n_params=count_params(model),
                    n_params_no_embeddings=count_params(model, embeddings=False), n_sentences=len(sents), seed=seed)
     summary.update(_features_stage(model, tok, sents[:500], out, batch_size, cache_dir, progress))
-    probes = _probing_stage(model, tok, parse(sents, progress=progress), out, n_per_class, n_word_sents, seed,
-                            batch_size, cache_dir, progress)
+    docs = parse(sents, progress=progress, cache=Path(cache_dir or out/'.cache')/'parse')
+    sizes = dict(n_per_class=n_per_class, test_items=test_items, n_word_sents=n_word_sents)
+    summary['left_out'] = {}
+    probes = _probing_stage(model, tok, docs, out, sizes, seed, batch_size, cache_dir, progress, summary['left_out'])
     summary['probing'] = _probing_summary(probes.summary)
+    summary['precision'] = _precision_summary(probes)
     summary['scaling'] = _scaling_stage(model, probes, out, target, seed)
     summary['seconds'] = round(time.time() - t0, 1)
     with atomic_write(out/'summary.json', 'w') as f: json.dump(summary, f, indent=2, default=float)
@@ -137,8 +159,9 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
 def _probe_args(p):
     p.add_argument('--model', default=DEFAULT_MODEL, help='short name, hub id or local folder (default: %(default)s)')
     p.add_argument('--out', default='report', help='report folder (default: %(default)s)')
-    p.add_argument('--n-corpus', type=int, default=5000, help='sentences to build tasks from (default: %(default)s)')
-    p.add_argument('--n-per-class', type=int, default=100, help='training sentences per class (default: %(default)s)')
+    p.add_argument('--n-corpus', type=int, default=None, help='sentences to build tasks from (default: all of the corpus)')
+    p.add_argument('--n-per-class', type=int, default=200, help='training sentences per class (default: %(default)s)')
+    p.add_argument('--test-items', type=int, default=1100, help='test items per SentEval task (default: %(default)s)')
     p.add_argument('--n-word-sents', type=int, default=1000, help='sentences for word tasks (default: %(default)s)')
     p.add_argument('--target', type=float, default=0.95, help='share of performance to keep (default: %(default)s)')
     p.add_argument('--seed', type=int, default=0)
@@ -177,7 +200,7 @@ def _run(a)->int:
     print(f"probescale: {r.settings.model} on {r.settings.task}: {full.n_params_total:,} -> {p.n_params_total:,} parameters "
           f"({full.n_params_total / p.n_params_total:.1f}x fewer; non-embedding {full.n_params:,} -> {p.n_params:,}); "
           f"downstream {full.score:.4f} -> {p.score:.4f}, raw retention {p.raw_retention:.3f} "
-          f"(95% lower bound {p.raw_lower_bound:.3f}) -> {Path(a.out).resolve()}")
+          f"(95% lower bound {p.raw_lower_bound:.3f}) -> {a.out}")
     for c in r.caveats: print(f'probescale: caveat: {c}')
     return 0
 
@@ -185,12 +208,13 @@ def _probe(a)->int:
     if not 0 < a.target < 1:
         print(f'probescale: error: --target must be a share between 0 and 1 (0.95 keeps 95%), got {a.target}',
               file=sys.stderr); return 2
-    s = run_pipeline(a.model, a.out, a.n_corpus, a.n_per_class, a.n_word_sents, a.target, a.seed, a.batch_size,
-                     a.cache_dir, not a.quiet)
+    s = run_pipeline(a.model, a.out, a.n_corpus, a.n_per_class, a.test_items, a.n_word_sents, a.target, a.seed,
+                     a.batch_size, a.cache_dir, not a.quiet)
     sc = s['scaling']
     msg = (f"; {sc['target']:.0%} of the probe score needs {sc['layers_needed']} of {sc['layers_total']} layers "
            f"({sc['budget_n_params']/1e6:.2f}M non-embedding parameters)") if sc.get('layers_needed') else ''
-    print(f"probescale: {s['model']} ({s['n_params']:,} parameters){msg} -> {Path(a.out).resolve()} in {s['seconds']} s")
+    print(f"probescale: {s['model']} ({s['n_params']:,} parameters){msg} -> {a.out} in {s['seconds']} s")
+    print(f"probescale: {_precision_line(s['precision'])}")
     for c in sc.get('caveats', []): print(f'probescale: caveat: {c}')
     return 0
 
