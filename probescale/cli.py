@@ -175,12 +175,16 @@ def _run_args(p):
     p.add_argument('--model', default=DEFAULT_MODEL, help='short name, hub id or local folder (default: %(default)s)')
     p.add_argument('--task', default=d.task, help="downstream task: 'tweet-sentiment', or a GLUE folder such as "
                    "glue/SST-2 or glue/QNLI (default: %(default)s)")
-    p.add_argument('--target', type=float, default=d.target, help='share of the full model to keep (default: %(default)s)')
+    p.add_argument('--target', type=float, default=d.target, help='share of the full model (see --measure) the delivered model must keep, certified on calibration (default: %(default)s)')
     p.add_argument('--out', default='runs/probescale', help='report folder; rerun to resume (default: %(default)s)')
     p.add_argument('--mode', default=d.mode, choices=['frozen', 'finetune', 'distill'],
                    help='downstream evaluation: frozen features, fine-tuning, or fine-tuning with distillation (default: %(default)s)')
     p.add_argument('--n-train', type=int, default=d.n_train, help='downstream training items (default: %(default)s)')
-    p.add_argument('--n-test', type=int, default=d.n_test, help='downstream test items (default: %(default)s)')
+    p.add_argument('--n-dev', type=int, default=d.n_dev, help='downstream dev items: every choice (default: %(default)s)')
+    p.add_argument('--n-calib', type=int, default=d.n_calib, help='downstream calibration items: the budget (default: %(default)s)')
+    p.add_argument('--n-test', type=int, default=d.n_test, help='downstream test items: the report, read once (default: %(default)s)')
+    p.add_argument('--measure', default=d.measure, choices=['gain', 'raw'], help="'gain': target is a share of the full model's gain over "
+                   "the embeddings alone; 'raw': of its score (default: %(default)s)")
     p.add_argument('--budgets', type=float, nargs='+', default=list(d.budgets),
                    help='family grid: fractions of the non-embedding parameters (default: %(default)s)')
     p.add_argument('--compare-at', type=float, nargs='+', default=list(d.compare_at),
@@ -193,15 +197,13 @@ def _run_args(p):
 def _run(a)->int:
     import matplotlib; matplotlib.use('Agg')   # figures go to files
     from probescale.pipeline import run
-    r = run(a.model, a.task, a.target, out=a.out, progress=not a.quiet, seed=a.seed, mode=a.mode, n_train=a.n_train,
-            n_test=a.n_test, budgets=tuple(a.budgets), compare_at=tuple(a.compare_at), prune_vocab=not a.keep_vocab)
-    p = r.scores.set_index('method').loc['probescale (pruned)']
-    full = r.scores.set_index('method').loc['full']
-    print(f"probescale: {r.settings.model} on {r.settings.task}: {full.n_params_total:,} -> {p.n_params_total:,} parameters "
-          f"({full.n_params_total / p.n_params_total:.1f}x fewer; non-embedding {full.n_params:,} -> {p.n_params:,}); "
-          f"downstream {full.score:.4f} -> {p.score:.4f}, raw retention {p.raw_retention:.3f} "
-          f"(95% lower bound {p.raw_lower_bound:.3f}) -> {a.out}")
-    for c in r.caveats: print(f'probescale: caveat: {c}')
+    t0 = time.time()
+    r = run(a.model, a.task, a.target, out=a.out, progress=not a.quiet, seed=a.seed, mode=a.mode, measure=a.measure, n_train=a.n_train,
+            n_dev=a.n_dev, n_calib=a.n_calib, n_test=a.n_test, budgets=tuple(a.budgets), compare_at=tuple(a.compare_at),
+            prune_vocab=not a.keep_vocab)
+    print(f'probescale: {r.settings.model} on {r.settings.task}: {r.headline()}')
+    for w in r.warnings_(): print(f'probescale: {w}')
+    print(f'probescale: report in {a.out} ({time.time() - t0:.0f} s: ' + '; '.join(r.log) + ')')
     return 0
 
 def _probe(a)->int:

@@ -26,8 +26,8 @@ from .io import atomic_write
 __all__ = ['MODES', 'DownstreamScore', 'evaluate_downstream', 'retention', 'InferenceBenchmark', 'benchmark_inference']
 
 # %% ../nbs/10_evaluation.ipynb #dc581ddb
-def _test_ids(task:ProbingTask)->np.ndarray: # a fingerprint per test item: its text (and pair) and label
-    t = task.split('test')
+def _test_ids(task:ProbingTask, split:str='test')->np.ndarray: # a fingerprint per item of `split`: its text (and pair) and label
+    t = task.split(split)
     pair = t['text_pair'] if 'text_pair' in t else [''] * len(t)
     return np.array([hashlib.sha1(f'{a}\t{b}\t{l}'.encode()).hexdigest()[:16] for a, b, l in zip(t['text'], pair, t['label'])])
 
@@ -56,36 +56,34 @@ class DownstreamScore:
                                   n_params_no_embeddings=self.n_params_no_embeddings, seconds=round(self.seconds, 1))])
 
 # %% ../nbs/10_evaluation.ipynb #480ee16e
-def _score(task, mode, correct, model, t0, seed, **details)->DownstreamScore:
+def _score(task, mode, correct, model, t0, seed, split='test', **details)->DownstreamScore:
     lo, hi = _accuracy_ci(correct, seed=seed)
-    return DownstreamScore(task.name, mode, float(correct.mean()), lo, hi, correct, _test_ids(task), count_params(model),
-                           count_params(model, embeddings=False), time.time() - t0, details)
+    return DownstreamScore(task.name, mode, float(correct.mean()), lo, hi, correct, _test_ids(task, split), count_params(model),
+                           count_params(model, embeddings=False), time.time() - t0, dict(details, split=split))
 
 # %% ../nbs/10_evaluation.ipynb #7a2fd643
-def _frozen_split(feats, task, layer):
-    X = feats.sentence('mean')[:, layer]
-    split = task.data['split'].to_numpy()
-    cls = {c: i for i, c in enumerate(task.classes)}
-    y = np.array([cls[l] for l in task.data['label']])
-    Xs = {s: torch.from_numpy(np.ascontiguousarray(X[split == s], dtype=np.float32)) for s in ('train', 'dev', 'test')}
+def _frozen_split(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test')->tuple:
+    "Features `X` (rows of `data`) of train, dev and `split`, standardised with the train statistics, and their labels."
+    sp, cls = data['split'].to_numpy(), {c: i for i, c in enumerate(classes)}
+    y = np.array([cls[l] for l in data['label']])
+    Xs = {s: torch.from_numpy(np.ascontiguousarray(X[sp == s], dtype=np.float32)) for s in dict.fromkeys(('train', 'dev', split))}
     mu, sd = Xs['train'].mean(0), Xs['train'].std(0).clamp(min=1e-6)
-    return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[split == s]) for s in Xs}
+    return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}
 
 # %% ../nbs/10_evaluation.ipynb #a89f1d1f
 def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, max_length=128, cache_dir=None, progress=True, seed=0,
-            device=None):
-    "Linear classifier on frozen mean-pooled features of one layer; L2 strength chosen on dev."
-    t0 = time.time()
-    texts = list(zip(task.data['text'], task.data['text_pair'])) if getattr(task, 'pair', False) else list(task.data['text'])
+            device=None, split='test'):
+    "Linear classifier on frozen mean-pooled features of one layer; L2 strength chosen on dev; scored on `split`."
+    t0, data = time.time(), task.data[task.data['split'].isin(['train', 'dev', split])]
+    texts = list(zip(data['text'], data['text_pair'])) if getattr(task, 'pair', False) else list(data['text'])
     feats = extract_features(model, tokenizer, texts, batch_size=batch_size, max_length=max_length, cache_dir=cache_dir,
-                             progress=progress,
-                             **({} if device is None else {'device': device}))
-    X, y = _frozen_split(feats, task, layer)
+                             progress=progress, **({} if device is None else {'device': device}))
+    X, y = _frozen_split(feats.sentence('mean')[:, layer], data, task.classes, split)
     W, b = fit_linear_probes(X['train'], y['train'], len(task.classes), lambdas)
-    pred = {s: (torch.einsum('lnh,lhkc->lnkc', X[s], W) + b[:, None]).argmax(-1)[0] for s in ('dev', 'test')}
+    pred = {s: (torch.einsum('lnh,lhkc->lnkc', X[s], W) + b[:, None]).argmax(-1)[0] for s in dict.fromkeys(('dev', split))}
     k = int((pred['dev'] == y['dev'][:, None]).float().mean(0).argmax())
-    correct = (pred['test'][:, k] == y['test']).numpy().astype(float)
-    return _score(task, 'frozen', correct, model, t0, seed, layer=feats.layers[layer], **{'lambda': float(lambdas[k])})
+    correct = (pred[split][:, k] == y[split]).numpy().astype(float)
+    return _score(task, 'frozen', correct, model, t0, seed, split, layer=feats.layers[layer], **{'lambda': float(lambdas[k])})
 
 # %% ../nbs/10_evaluation.ipynb #bf0777d8
 class _Classifier(nn.Module):
@@ -223,12 +221,12 @@ def _check_run(acc, folder, key:str):
 # %% ../nbs/10_evaluation.ipynb #f6981e30
 def _finetune(model, tokenizer, task, teacher=None, epochs=3, lr=5e-5, batch_size=32, max_length=64, seed=0,
               temperature=2., alpha=0.5, progress=True, device='cpu', mixed_precision='no', checkpoint_dir=None,
-              checkpoint_every=None, dropout=0.1):
+              checkpoint_every=None, dropout=0.1, split='test'):
     t0, acc = time.time(), _accelerator(device, mixed_precision)
     if batch_size < acc.num_processes: raise ValueError(f'batch_size={batch_size} is smaller than the {acc.num_processes} processes.')
     set_seed(seed)
     clf = _Classifier(copy.deepcopy(model), len(task.classes), dropout)
-    data = {s: _encode(tokenizer, task, s, max_length) for s in ('train', 'dev', 'test')}
+    data = {s: _encode(tokenizer, task, s, max_length) for s in dict.fromkeys(('train', 'dev', split))}
     tl = None
     if teacher is not None:
         if teacher.classifier is None: raise ValueError('The teacher must be a fine-tuned score (mode="finetune").')
@@ -241,8 +239,8 @@ def _finetune(model, tokenizer, task, teacher=None, epochs=3, lr=5e-5, batch_siz
     elif checkpoint_every: raise ValueError('checkpoint_every needs checkpoint_dir: the folder to write checkpoints to.')
     clf, curve = _train(clf, data, epochs, lr, batch_size, seed, tl, temperature, alpha, progress=progress, acc=acc,
                         checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)
-    correct = (_predict(clf, *data['test'][:2]).argmax(-1) == data['test'][2]).numpy().astype(float)
-    s = _score(task, 'distill' if teacher is not None else 'finetune', correct, model, t0, seed, dev_curve=curve,
+    correct = (_predict(clf, *data[split][:2]).argmax(-1) == data[split][2]).numpy().astype(float)
+    s = _score(task, 'distill' if teacher is not None else 'finetune', correct, model, t0, seed, split, dev_curve=curve,
                epochs=len(curve), lr=lr, batch_size=batch_size, max_length=max_length, processes=acc.num_processes,
                mixed_precision=mixed_precision, device=str(acc.device))
     s.classifier = clf.eval()
@@ -261,22 +259,25 @@ def evaluate_downstream(model,                 # a Hugging Face base model (full
                         device='cpu',          # 'cpu', 'cuda' or 'auto'; under a launch each process takes its own GPU
                         mixed_precision:str='no', # fine-tuning: 'no', 'bf16' (CPU or GPU) or 'fp16' (GPU)
                         checkpoint_dir=None,   # fine-tuning: folder of checkpoints; a rerun resumes from the last one
+                        split:str='test',      # the split scored: 'test' for the report, 'dev' or 'calib' for choices
                         **kwargs,              # frozen: layer, lambdas, batch_size, cache_dir; fine-tuning: epochs, lr, batch_size, max_length, temperature, alpha, dropout, checkpoint_every (steps; default every epoch)
                        )->DownstreamScore:     # test accuracy with a 95% bootstrap interval over test items
-    "Score `model` on `task`'s test split after training a classifier on its train split (dev for choices)."
+    "Score `model` on `task`'s `split` (test by default) after training a classifier on its train split (dev for choices)."
     if mode not in MODES: raise ValueError(f'Unknown mode {mode!r}: choose one of {MODES}.')
     if not isinstance(task, ProbingTask) or task.level != 'sentence':
         raise ValueError('evaluate_downstream takes a sentence-level task (see `downstream_task`); word-level tasks are '
                          'probed with `probe_layers`.')
+    if split not in ('dev', 'calib', 'test') or not (task.data['split'] == split).any():
+        raise ValueError(f"split must be 'dev', 'calib' or 'test' and present in {task.name} (see `with_calibration`); got {split!r}.")
     if mode == 'distill' and teacher is None:
         raise ValueError("mode='distill' needs `teacher`: the score of the fine-tuned full model (mode='finetune').")
     if mode == 'frozen':
         if mixed_precision != 'no' or checkpoint_dir is not None:
             raise ValueError("mixed_precision and checkpoint_dir apply to fine-tuning (mode='finetune' or 'distill').")
         if resolve_device(device).type != 'cpu': kwargs['device'] = device
-        return _frozen(model, tokenizer, task, seed=seed, progress=progress, **kwargs)
+        return _frozen(model, tokenizer, task, seed=seed, progress=progress, split=split, **kwargs)
     return _finetune(model, tokenizer, task, teacher if mode == 'distill' else None, seed=seed, progress=progress,
-                     device=device, mixed_precision=mixed_precision, checkpoint_dir=checkpoint_dir, **kwargs)
+                     device=device, mixed_precision=mixed_precision, checkpoint_dir=checkpoint_dir, split=split, **kwargs)
 
 # %% ../nbs/10_evaluation.ipynb #61feed28
 def _paired(scores:list, n_boot:int, seed:int)->np.ndarray: # (n_boot, len(scores)) accuracies on the same resampled items

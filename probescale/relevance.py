@@ -414,8 +414,9 @@ class SkipScorer:
         self.weights = {t.name: x for t, x in zip(self.tasks, _normalise(np.array([w[t.name] for t in self.tasks], float)))}
         self.model, self.tok, self.split, self.keep_last, self.lambdas = model, tokenizer, split, keep_last, lambdas
         self.last, self.kw = _last_ids(model), dict(max_length=max_length, batch_size=batch_size, progress=False)
+        self._index = {t.name: i for i, t in enumerate(self.tasks)}   # fixes each task's bootstrap stream
         self.sub = [ProbingTask(t.name, t.level, t.data[t.data.split.isin(['train', split])].reset_index(drop=True),
-                                t.classes) for t in self.tasks]
+                                t.classes) for t in self.tasks if self.weights[t.name] > 0]   # a task of weight 0 adds nothing: not measured
         self.cache, self.seed, self.n_boot, self.n_calls, self.seconds = {}, seed, n_boot, 0, 0.
         self.valid, self.lam = {(l.stack, l.index) for l in layer_map(model).layers}, {}
 
@@ -476,9 +477,9 @@ def __call__(self:SkipScorer, skip=frozenset())->float:
 def replicates(self:SkipScorer, skip=frozenset())->np.ndarray: # (n_boot,) paired bootstrap replicates of the score
     "Bootstrap replicates of the score with `skip` skipped; the same resampled items for every set (paired)."
     fl, tot = self._floors(), 0.
-    for i, (t, c) in enumerate(self.correct(skip).items()):
+    for t, c in self.correct(skip).items():
         n = c.shape[1]
-        w = np.random.default_rng([self.seed, i]).multinomial(n, np.full(n, 1 / n), size=self.n_boot)
+        w = np.random.default_rng([self.seed, self._index[t]]).multinomial(n, np.full(n, 1 / n), size=self.n_boot)
         tot = tot + self.weights[t] * chance_normalised((w @ c.T).mean(1) / n, fl[t])
     return tot
 
@@ -615,7 +616,8 @@ def model_relevance(model, tokenizer,          # the model (not modified) and it
     feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length)
     dev = dev_probes(feats, tasks + [downstream], seed=seed, n_boot=n_boot)
     tw = task_weights(dev, downstream.name, weights)
-    test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed) for t in tasks + [downstream]])
+    test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed, mix=False) for t in tasks + [downstream]
+                              if (t.data.split == 'test').any()])   # a downstream task passed without its test rows is not read
     diff = layer_relevance(test, downstream.name, weights=tw)
     skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length)
     h = n = None

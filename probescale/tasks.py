@@ -17,13 +17,14 @@ from statsmodels.stats.proportion import proportion_confint
 from .io import atomic_write
 
 # %% auto #0
-__all__ = ['SPLITS', 'SENTLEN_BINS', 'SOMO_TAGS', 'SENTEVAL_TASKS', 'WORD_TASKS', 'SENTIMENTS', 'GLUE_FORMATS',
+__all__ = ['SPLITS', 'CALIB', 'SENTLEN_BINS', 'SOMO_TAGS', 'SENTEVAL_TASKS', 'WORD_TASKS', 'SENTIMENTS', 'GLUE_FORMATS',
            'DOWNSTREAM_TASKS', 'ProbingTask', 'default_corpus', 'load_parser', 'parse', 'senteval_tasks',
            'label_counts', 'surface_baselines', 'word_tasks', 'plot_label_counts', 'task_from_data', 'read_conll',
-           'downstream_task', 'control_task']
+           'downstream_task', 'with_calibration', 'control_task']
 
 # %% ../nbs/01_tasks.ipynb #17fe7dca
 SPLITS = ('train', 'dev', 'test')
+CALIB = 'calib'   # a downstream task's fourth split: calibration of the budget (see `with_calibration`)
 
 def _py(x):
     "A plain Python value from a numpy scalar."
@@ -50,7 +51,7 @@ class ProbingTask:
         if self.data['label'].dtype != object:  # keep labels as plain Python values, not numpy scalars
             self.data = self.data.assign(label=pd.Series([_py(l) for l in self.data['label']], dtype=object,
                                                          index=self.data.index))
-        bad = set(self.data['split']) - set(SPLITS)
+        bad = set(self.data['split']) - set(SPLITS) - {CALIB}
         if bad: raise ValueError(f"Task {self.name!r}: unknown split names {sorted(map(str, bad))}; use {list(SPLITS)}")
         labels = self.data['label'].explode() if self.level == 'word' else self.data['label']
         unknown = set(labels.dropna()) - set(self.classes)
@@ -64,19 +65,22 @@ class ProbingTask:
     def n_classes(self) -> int: return len(self.classes)
 
     @property
+    def _splits(self) -> tuple: return SPLITS + ((CALIB,) if (self.data['split'] == CALIB).any() else ())  # the splits shown
+
+    @property
     def pair(self) -> bool: return 'text_pair' in self.data.columns  # a sentence-pair task (text, text_pair)
 
-    def split(self, name:str  # 'train', 'dev' or 'test'
+    def split(self, name:str  # 'train', 'dev', 'test' (or 'calib', see `with_calibration`)
              ) -> pd.DataFrame:  # the rows of that split, index reset
         "The rows of one split."
-        if name not in SPLITS: raise ValueError(f"Unknown split {name!r}; use one of {list(SPLITS)}")
+        if name not in SPLITS + (CALIB,): raise ValueError(f"Unknown split {name!r}; use one of {list(SPLITS + (CALIB,))}")
         return self.data[self.data['split'] == name].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:  # counts with classes as rows, splits as columns
         "Number of examples (sentences, or words for a word-level task) per class and split."
         d = self.data[['split', 'label']]
         if self.level == 'word': d = d.explode('label')
-        t = pd.crosstab(d['label'], d['split']).reindex(index=self.classes, columns=list(SPLITS), fill_value=0)
+        t = pd.crosstab(d['label'], d['split']).reindex(index=self.classes, columns=list(self._splits), fill_value=0)
         t.index.name, t.columns.name = 'class', 'split'
         return t
 
@@ -86,7 +90,7 @@ class ProbingTask:
 
     def __repr__(self):
         n = self.data['split'].value_counts()
-        sizes = ', '.join(f"{s}={n.get(s, 0)}" for s in SPLITS)
+        sizes = ', '.join(f"{s}={n.get(s, 0)}" for s in self._splits)
         cls = self.classes if len(self.classes) <= 6 else self.classes[:5] + ['...']
         ctl = (', sentence pairs' if self.pair else '') + (', control' if self.control else '')
         return f"ProbingTask({self.name!r}, {self.level}-level{ctl}, {self.n_classes} classes {cls}; sentences: {sizes})"
@@ -1088,12 +1092,14 @@ def downstream_task(name_or_data,        # a name in `DOWNSTREAM_TASKS`, a GLUE 
                     n_train:int|None=None, # training rows (sentences for word-level tasks); None: the rest
                     n_dev:int|None=None,   # dev rows (for a GLUE folder: carved from GLUE train); None: the rest
                     n_test:int|None=None,  # test rows (for a GLUE folder: drawn from GLUE dev); None: the rest
+                    n_calib:int=0,         # calibration rows, carved from dev rows drawn after test (see `with_calibration`)
                     seed:int=0,            # seed of the splits
                     name:str='downstream', # task name, for data you pass
                     **kwargs,              # for data: passed on to `task_from_data` (text_col, label_col, ...)
                    )->ProbingTask:
     "A downstream task as a `ProbingTask`, with seeded stratified splits of the sizes asked for."
-    sizes = (n_train, n_dev, n_test)
+    if n_calib and n_dev is None: raise ValueError('n_calib needs n_dev: calibration rows are carved from n_dev + n_calib dev rows.')
+    sizes = (n_train, n_dev + n_calib if n_calib else n_dev, n_test)
     if isinstance(name_or_data, (str, Path)):
         key = str(name_or_data)
         if key == 'tweet-sentiment': task = _tweet_task(*sizes, seed)
@@ -1104,7 +1110,7 @@ def downstream_task(name_or_data,        # a name in `DOWNSTREAM_TASKS`, a GLUE 
     else:
         task = task_from_data(name_or_data, name, seed=seed, sizes=None if sizes == (None,) * 3 else sizes, **kwargs)
     _check_downstream(task)
-    return task
+    return with_calibration(task, n_calib, seed) if n_calib else task
 
 # %% ../nbs/01_tasks.ipynb #f8c82355
 def _check_downstream(task:ProbingTask):
@@ -1113,6 +1119,18 @@ def _check_downstream(task:ProbingTask):
     if task.level == 'word': train = train.explode()
     if train.nunique() < 2: raise ValueError(f"{task.name}: the training split has a single class "
                                              f"({train.iloc[0]!r}); a task needs at least 2 classes")
+
+# %% ../nbs/01_tasks.ipynb #453e7574
+def with_calibration(task:ProbingTask, # a task with a dev split
+                     n_calib:int,      # rows to move from dev to the calibration split
+                     seed:int=0,       # seed of the draw
+                    )->ProbingTask:    # a copy with splits train, dev, calib, test
+    "A copy of `task` whose dev split gives `n_calib` rows (stratified by label) to a calibration split."
+    dev, lab = np.flatnonzero(task.data['split'].to_numpy() == 'dev'), task.data['label'].astype(str).to_numpy()
+    if not 0 < n_calib < len(dev): raise ValueError(f'{task.name}: n_calib must be in [1, {len(dev) - 1}] (dev has {len(dev)} rows); got {n_calib}.')
+    take, _ = _cut(dev, lab, n_calib, seed, task.level == 'sentence', task.name)
+    data = task.data.copy(); data.iloc[take, data.columns.get_loc('split')] = CALIB
+    return ProbingTask(task.name, task.level, data, task.classes, task.description, task.control, dict(task.info, n_calib=n_calib))
 
 # %% ../nbs/01_tasks.ipynb #bea0619a
 def _key_words(words:pd.Series,  # the word lists of a task's sentences
