@@ -192,7 +192,8 @@ def family_budget(fit:FamilyFit, target:float=0.95, floor:float=0.)->FamilyBudge
     if not np.isfinite(n): raise ValueError(f'The fitted curve never keeps {target:.0%} of the full model: lower the target.')
     nb = _n_star(fit.boot, fit.n_ref, target, floor)
     a = 100 * (1 - fit.level)
-    lo, hi, cons = np.quantile(nb, [a / 200, 1 - a / 200, 1 - a / 100], method='inverted_cdf')   # order statistics: inf, never NaN, when refits never reach it
+    q = [a / 200, 1 - a / 200, 1 - a / 100]   # interpolated percentiles; order statistics when some refits never reach the level
+    lo, hi, cons = np.quantile(nb, q) if np.isfinite(nb).all() else np.quantile(nb, q, method='inverted_cdf')   # inf, never NaN
     return FamilyBudget(target, n, float(lo), float(hi), float(cons), float(np.isinf(nb).mean()), fit.level, fit)
 
 # %% ../nbs/11_family.ipynb #f8614c2d

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import hashlib, itertools, json, math, pickle, time, warnings
+import copy, hashlib, itertools, json, math, pickle, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -43,7 +43,7 @@ class Settings:
     probing:tuple=('SentLen', 'WC', 'TreeDepth', 'TopConst', 'BShift', 'Tense', 'SubjNum', 'ObjNum', 'SOMO', 'CoordInv')
     n_per_class:int=60                 # training sentences per class of each probing task (dev: /3)
     test_items:int=400                 # test items per probing task (all classes together; see `probing_tasks`)
-    n_train:int=2000; n_dev:int=1000; n_calib:int=2000; n_test:int=2000   # downstream split sizes
+    n_train:int=2000; n_dev:int=1000; n_calib:int=4000; n_test:int=2000   # downstream split sizes
     budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # family grid, fractions of the non-embedding parameters
     designs:tuple=('prefix', 'free', 'pinned')       # layer subsets ProbeScale may choose (see `design_plan`)
     unit_shares:tuple=(0.0, 0.25)      # most of a kept layer's heads and neurons that may be trimmed, per design
@@ -542,15 +542,18 @@ class Report:
 # %% ../nbs/12_pipeline.ipynb #04f4a9d6
 @patch
 def headline(self:Report)->str:
-    "The first line: target met or missed on test, retention with its bound, parameters, speedup."
+    "The first line: certified or not, target met or missed on test, retention with its bound, parameters, speedup."
     s, d, full = self.settings, self.delivered, self.scores.set_index('method').loc['full']
     n, n0, dn, dn0 = (int(x) for x in (full.n_params_total, full.n_params, d.n_params_total, d.n_params))
+    what = 'gain over the floor' if s.measure == 'gain' else 'full score'
+    if self.certificate.plan is None:
+        return (f'NOT CERTIFIED: no pruned model kept {s.target:.0%} of the {what} with {s.level:.0%} confidence on calibration; '
+                f'the full model ({n:,} parameters, {n0:,} without embeddings) is delivered unpruned.')
     ret, lb = d[f'{s.measure}_retention'], d[f'{s.measure}_lower_bound']
     sp = self.benchmark.df.set_index(['model', 'batch_size']).speedup.get(('probescale (delivered)', 32), float('nan'))
-    return (f"Target {s.target:.0%} of the {'gain over the floor' if s.measure == 'gain' else 'full score'} "
-            f"{'MET' if ret >= s.target else 'MISSED'} on test: {s.measure} retention {ret:.3f} (one-sided {s.level:.0%} bound {lb:.3f}); "
-            f"{dn:,} parameters ({n / dn:.2f}x fewer), {dn0:,} without embeddings ({n0 / max(dn0, 1):.2f}x fewer); {sp:.2f}x faster (batch 32); "
-            f"{'certified' if self.certificate.certified else 'NOT certified'} on calibration.")
+    return (f"Target {s.target:.0%} of the {what} {'MET' if ret >= s.target else 'MISSED'} on test: {s.measure} retention {ret:.3f} "
+            f"(one-sided {s.level:.0%} bound {lb:.3f}); {dn:,} parameters ({n / dn:.2f}x fewer), {dn0:,} without embeddings "
+            f"({n0 / max(dn0, 1):.2f}x fewer); {sp:.2f}x faster (batch 32); certified on calibration.")
 
 # %% ../nbs/12_pipeline.ipynb #d31be754
 @patch
@@ -558,11 +561,13 @@ def warnings_(self:Report)->list:
     "What a reader must know: below the floor, a gap too small for gain retention to mean much, the power, the notes."
     sc, s, out = self.scores.set_index('method'), self.settings, []
     full, floor, d = sc.loc['full'], sc.loc['embeddings'], self.delivered
-    if d.gain_lower_bound <= 0: out.append(f'WARNING: the delivered model ({d.score:.4f}) is not reliably above the embeddings alone ({floor.score:.4f}).')
     if full.score <= floor.score: return out + [f'WARNING: the full model ({full.score:.4f}) does not beat the embeddings alone ({floor.score:.4f}) on test: gain retention is undefined.'] + [f'Note: {n}' for n in self.certificate.notes]
-    wide = d.gain_ci_high - d.gain_ci_low > 0.5
-    out.append(f'The full model is {100 * (full.score - floor.score):.1f} points above the floor on {s.n_test:,} test items: gain retention '
-               f'is {"imprecise" if wide else "usable"} at this size (95% CI of the delivered model\'s {d.gain_ci_low:.2f} to {d.gain_ci_high:.2f}).')
+    if self.certificate.plan is not None and d.gain_lower_bound <= 0:
+        out.append(f'WARNING: the delivered model ({d.score:.4f}) is not reliably above the embeddings alone ({floor.score:.4f}).')
+    pr = self.scores[self.scores.budget.between(0, 1, inclusive='neither')]
+    hw = float(((pr.gain_ci_high - pr.gain_ci_low) / 2).median()) if len(pr) else float('nan')
+    out.append(f'The full model is {100 * (full.score - floor.score):.1f} points above the floor on {s.n_test:,} test items: a pruned model\'s '
+               f'gain retention is known to about +-{hw:.2f} here (median 95% half-width), {"too imprecise to separate methods by it" if hw > 0.25 else "precise enough to use"}.')
     if len(self.comparisons): out.append(f'Power: the median paired comparison detects differences of {100 * self.comparisons.mde.median():.1f} '
                                          f'points or more (80% power, one-sided {s.level:.0%}).')
     return out + [f'Note: {n}' for n in self.certificate.notes]
@@ -652,7 +657,7 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     if s.mode == 'distill': teacher = evaluate_downstream(m, tok, down, 'finetune', seed=s.seed, progress=False, split='dev')
     ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct)
     choice = st('designs', lambda: choose_design(m, rel, ro, s.budgets, s.designs, s.unit_shares, progress))
-    vocab = corpus_vocab(tok, list(down.split('train').text), m) if s.prune_vocab else None
+    vocab = corpus_vocab(tok, list(down.split('train').text) + list(down.split('dev').text), m) if s.prune_vocab else None   # unlabeled train and dev text
     def calibrate():
         fam = _family(m, choice, ro, s.n_boot, s.seed)
         return fam, certify(m, rel, choice, ro, fam, s.target, s.measure, s.level, vocab, s.n_boot, s.seed)
@@ -662,7 +667,7 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     correct = st('evaluation', lambda: _test_scores(m, ro, cert.plan, plans, progress))
     table = score_table(m, correct, plans, s.measure, s.n_boot, s.seed, s.level)
     comp = paired_comparisons(correct, s.n_boot, s.seed, s.level)
-    pm, ptok = _built(ro, cert.plan)
+    pm, ptok = _built(ro, cert.plan) if cert.plan is not None else (copy.deepcopy(m), tok)   # saving must not touch the caller's model
     bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok)}, list(down.split('train').text[:64]),
                                 batch_sizes=(1, 32), lengths=(64,), repeats=5, progress=False)
     r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok)
