@@ -71,6 +71,14 @@ def _frozen_split(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test
     return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}
 
 # %% ../nbs/10_evaluation.ipynb #a89f1d1f
+def _readout(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test', lambdas=LAMBDAS)->tuple:
+    "(correctness on `split`, chosen L2 strength) of a linear readout of `X` trained on train, its strength chosen on dev."
+    Xs, y = _frozen_split(X, data, classes, split)
+    W, b = fit_linear_probes(Xs['train'], y['train'], len(classes), lambdas)
+    pred = {s: (torch.einsum('lnh,lhkc->lnkc', Xs[s], W) + b[:, None]).argmax(-1)[0] for s in dict.fromkeys(('dev', split))}
+    k = int((pred['dev'] == y['dev'][:, None]).float().mean(0).argmax())
+    return (pred[split][:, k] == y[split]).numpy().astype(float), float(lambdas[k])
+
 def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, max_length=128, cache_dir=None, progress=True, seed=0,
             device=None, split='test'):
     "Linear classifier on frozen mean-pooled features of one layer; L2 strength chosen on dev; scored on `split`."
@@ -78,12 +86,8 @@ def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, ma
     texts = list(zip(data['text'], data['text_pair'])) if getattr(task, 'pair', False) else list(data['text'])
     feats = extract_features(model, tokenizer, texts, batch_size=batch_size, max_length=max_length, cache_dir=cache_dir,
                              progress=progress, **({} if device is None else {'device': device}))
-    X, y = _frozen_split(feats.sentence('mean')[:, layer], data, task.classes, split)
-    W, b = fit_linear_probes(X['train'], y['train'], len(task.classes), lambdas)
-    pred = {s: (torch.einsum('lnh,lhkc->lnkc', X[s], W) + b[:, None]).argmax(-1)[0] for s in dict.fromkeys(('dev', split))}
-    k = int((pred['dev'] == y['dev'][:, None]).float().mean(0).argmax())
-    correct = (pred[split][:, k] == y[split]).numpy().astype(float)
-    return _score(task, 'frozen', correct, model, t0, seed, split, layer=feats.layers[layer], **{'lambda': float(lambdas[k])})
+    correct, lam = _readout(feats.sentence('mean')[:, layer], data, task.classes, split, lambdas)
+    return _score(task, 'frozen', correct, model, t0, seed, split, layer=feats.layers[layer], **{'lambda': lam})
 
 # %% ../nbs/10_evaluation.ipynb #bf0777d8
 class _Classifier(nn.Module):

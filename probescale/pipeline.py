@@ -15,13 +15,13 @@ from .io import atomic_write, save_figure
 from .models import DEFAULT_MODEL, load_model, count_params, layer_map
 from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, downstream_task, ProbingTask
 from .features import extract_features, model_fingerprint
-from .probing import fit_linear_probes, LAMBDAS
+from .probing import LAMBDAS
 from .relevance import model_relevance
 from .pruning import (PruningPlan, prune_model, corpus_vocab, prune_tokenizer, plan_from_layer_scores,
                                 _layer_costs, _feasible_subsets, _trim_units)
 from .baselines import baseline_plan, baseline_scores
 from .family import FamilyMeasurements, fit_family, family_budget, plot_family
-from .evaluation import evaluate_downstream, benchmark_inference, _frozen_split
+from .evaluation import evaluate_downstream, benchmark_inference, _readout
 
 # %% auto #0
 __all__ = ['DESIGNS', 'STAGE_FIELDS', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision', 'Readout', 'maximal_subsets',
@@ -201,15 +201,10 @@ def _features(self:Readout, plan, split:str)->np.ndarray: # (n, hidden) mean-poo
 
 # %% ../nbs/12_pipeline.ipynb #f6d6dcef
 def _frozen_correct(self:Readout, plan, split:str)->np.ndarray:
-    "Linear readout trained on train, L2 strength chosen on dev, correctness on `split`."
-    data = self.task.data[self.task.data.split.isin(['train', 'dev', split])]
+    "Linear readout trained on train, L2 strength chosen on dev, correctness on `split` (see `evaluation._readout`)."
     parts = {s: _features(self, plan, s) for s in dict.fromkeys(('train', 'dev', split))}
-    X = np.concatenate([parts[s] for s in parts]); data = pd.concat([data[data.split == s] for s in parts])
-    Xs, y = _frozen_split(X, data, self.task.classes, split)
-    W, b = fit_linear_probes(Xs['train'], y['train'], len(self.task.classes), self.lambdas)
-    pred = {s: (torch.einsum('lnh,lhkc->lnkc', Xs[s], W) + b[:, None]).argmax(-1)[0] for s in dict.fromkeys(('dev', split))}
-    k = int((pred['dev'] == y['dev'][:, None]).float().mean(0).argmax())
-    return (pred[split][:, k] == y[split]).numpy().astype(float)
+    data = pd.concat([self.task.data[self.task.data.split == s] for s in parts])
+    return _readout(np.concatenate(list(parts.values())), data, self.task.classes, split, self.lambdas)[0]
 
 # %% ../nbs/12_pipeline.ipynb #7b750949
 def _tuned_correct(self:Readout, plan, split:str)->np.ndarray:
