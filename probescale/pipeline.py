@@ -84,18 +84,19 @@ def stage_key(s:Settings, stage:str, fingerprint:str='')->str:
 
 # %% ../nbs/12_pipeline.ipynb #645da9a3
 def _stage(folder:Path|None, name:str, key:str, compute, detach=None, attach=None, log=None):
-    "Load stage `name` from `folder` when cached under `key`, else compute and cache it."
+    "Load stage `name` from `folder` when cached under `key`, else compute and cache it (with the seconds it took)."
     path = None if folder is None else Path(folder)/'.stages'/f'{name}-{key}.pkl'
     if path is not None and path.exists():
         try:
-            res = pickle.loads(path.read_bytes())
-            if log is not None: log.append(f'{name}: loaded from cache')
-            return attach(res) if attach else res
+            d = pickle.loads(path.read_bytes())
+            sec = 'time not recorded' if d['seconds'] is None else f"computed in {d['seconds']:.1f} s"
+            if log is not None: log.append(f'{name}: loaded from cache ({sec})')
+            return attach(d['result']) if attach else d['result']
         except Exception as e: warnings.warn(f'Stage cache {path.name} unreadable ({type(e).__name__}); recomputing.')
-    t0 = time.time(); res = compute()
-    if log is not None: log.append(f'{name}: {time.time() - t0:.1f} s')
+    t0 = time.time(); res = compute(); sec = time.time() - t0
+    if log is not None: log.append(f'{name}: {sec:.1f} s')
     if path is not None:
-        with atomic_write(path) as f: f.write(pickle.dumps(detach(res) if detach else res))
+        with atomic_write(path) as f: f.write(pickle.dumps(dict(result=detach(res) if detach else res, seconds=sec)))
     return attach(res) if attach else res
 
 # %% ../nbs/12_pipeline.ipynb #a28709f8
@@ -660,7 +661,7 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     texts = list(down.split('train').text[:300])
     plans = st('comparison', lambda: comparison_plans(m, tok, rel, choice, ro, s.compare_at, s.baselines, s.n_random_baseline, texts, s.seed))
     correct = st('evaluation', lambda: _test_scores(m, ro, cert.plan, plans, progress))
-    table = score_table(m, correct, plans, s.measure, s.n_boot, s.seed, s.level)
+    table = score_table(m, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.measure, s.n_boot, s.seed, s.level)
     comp = paired_comparisons(correct, s.n_boot, s.seed, s.level)
     pm, ptok = _built(ro, cert.plan) if cert.plan is not None else (copy.deepcopy(m), tok)   # saving must not touch the caller's model
     bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok)}, list(down.split('train').text[:64]),
