@@ -169,38 +169,57 @@ def _probe_args(p):
     p.add_argument('--cache-dir', default=None, help='folder to cache features in')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
+# %% ../nbs/13_cli.ipynb #3a768fd7
+def _flag_type(default, annotation:str)->dict:
+    "argparse options for a `Settings` field from its default value ('none' is None where the field allows it)."
+    if isinstance(default, bool): return dict(action=argparse.BooleanOptionalAction)
+    if isinstance(default, tuple): return dict(nargs='+', type=type(default[0]) if default else str)
+    if 'None' in str(annotation): return dict(type=lambda v: None if v.lower() == 'none' else v)
+    return dict(type=type(default))
+
 def _run_args(p):
+    "Flags of `probescale run`: one per `Settings` field (generated, with the field's comment as help), and `--config`."
+    import dataclasses
+    from fastcore.docments import docments
     from probescale.pipeline import Settings
-    d = Settings()
-    p.add_argument('--model', default=DEFAULT_MODEL, help='short name, hub id or local folder (default: %(default)s)')
-    p.add_argument('--task', default=d.task, help="downstream task: 'tweet-sentiment', or a GLUE folder such as "
-                   "glue/SST-2 or glue/QNLI (default: %(default)s)")
-    p.add_argument('--target', type=float, default=d.target, help='share of the full model (see --measure) the delivered model must keep, certified on calibration (default: %(default)s)')
+    d, docs = Settings(), docments(Settings)
+    p.add_argument('--config', default=None, help="JSON file of settings (a report's settings.json, or its summary.json); "
+                   'flags given beside it win')
     p.add_argument('--out', default='runs/probescale', help='report folder; rerun to resume (default: %(default)s)')
-    p.add_argument('--mode', default=d.mode, choices=['frozen', 'finetune', 'distill'],
-                   help='downstream evaluation: frozen features, fine-tuning, or fine-tuning with distillation (default: %(default)s)')
-    p.add_argument('--n-train', type=int, default=d.n_train, help='downstream training items (default: %(default)s)')
-    p.add_argument('--n-dev', type=int, default=d.n_dev, help='downstream dev items: every choice (default: %(default)s)')
-    p.add_argument('--n-calib', type=int, default=d.n_calib, help='downstream calibration items: the budget (default: %(default)s)')
-    p.add_argument('--n-test', type=int, default=d.n_test, help='downstream test items: the report, read once (default: %(default)s)')
-    p.add_argument('--measure', default=d.measure, choices=['gain', 'raw'], help="'gain': target is a share of the full model's gain over "
-                   "the embeddings alone; 'raw': of its score (default: %(default)s)")
-    p.add_argument('--budgets', type=float, nargs='+', default=list(d.budgets),
-                   help='family grid: fractions of the non-embedding parameters (default: %(default)s)')
-    p.add_argument('--compare-at', type=float, nargs='+', default=list(d.compare_at),
-                   help='budgets at which baselines are compared downstream (default: %(default)s)')
-    p.add_argument('--keep-vocab', action='store_true', help='do not prune the vocabulary')
-    p.add_argument('--seed', type=int, default=0)
+    for f in dataclasses.fields(Settings):
+        v = getattr(d, f.name)
+        shown = ' '.join(map(str, v)) if isinstance(v, tuple) else v
+        p.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, default=argparse.SUPPRESS,
+                       help=f'{docs.get(f.name) or ""} (default: {shown})'.replace('%', '%%'), **_flag_type(v, f.type))
+    p.add_argument('--keep-vocab', action='store_true', help='do not prune the vocabulary (same as --no-prune-vocab)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
+
+# %% ../nbs/13_cli.ipynb #6b331201
+def _run_settings(a)->dict:
+    "Settings for `run`: the defaults, then `--config`, then the flags given (which win); unknown keys are an error."
+    import dataclasses
+    from probescale.pipeline import Settings
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    cfg = {}
+    if a.config is not None:
+        try: raw = json.loads(Path(a.config).read_text())
+        except (OSError, ValueError) as e: raise ValueError(f'--config {a.config}: cannot read it as JSON ({type(e).__name__}: {e}).') from None
+        raw = raw.get('settings', raw) if isinstance(raw, dict) else raw
+        if not isinstance(raw, dict): raise ValueError(f'--config {a.config}: expected a JSON object of settings.')
+        bad = sorted(set(raw) - set(fields))
+        if bad: raise ValueError(f'--config {a.config}: unknown settings {bad}; the known ones are the flags of `probescale run --help`.')
+        cfg.update(raw)
+    cfg.update({k: v for k, v in vars(a).items() if k in fields})
+    if a.keep_vocab: cfg['prune_vocab'] = False
+    return {k: tuple(v) if isinstance(getattr(Settings(), k), tuple) and v is not None else v for k, v in cfg.items()}
 
 # %% ../nbs/13_cli.ipynb #c1a2b3d4
 def _run(a)->int:
     import matplotlib; matplotlib.use('Agg')   # figures go to files
     from probescale.pipeline import run
     t0 = time.time()
-    r = run(a.model, a.task, a.target, out=a.out, progress=not a.quiet, seed=a.seed, mode=a.mode, measure=a.measure, n_train=a.n_train,
-            n_dev=a.n_dev, n_calib=a.n_calib, n_test=a.n_test, budgets=tuple(a.budgets), compare_at=tuple(a.compare_at),
-            prune_vocab=not a.keep_vocab)
+    s = _run_settings(a)
+    r = run(s.pop('model', DEFAULT_MODEL), s.pop('task', 'tweet-sentiment'), s.pop('target', 0.8), out=a.out, progress=not a.quiet, **s)
     print(f'probescale: {r.settings.model} on {r.settings.task}: {r.headline()}')
     for w in r.warnings_(): print(f'probescale: {w}')
     print(f'probescale: report in {a.out} ({time.time() - t0:.0f} s: ' + '; '.join(r.log) + ')')

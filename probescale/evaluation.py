@@ -16,7 +16,7 @@ from accelerate import Accelerator, PartialState
 from accelerate.state import AcceleratorState
 from accelerate.utils import DistributedDataParallelKwargs, set_seed
 from fastprogress.fastprogress import progress_bar
-from .models import count_params, layer_map, resolve_device
+from .models import count_params, layer_map, resolve_device, TaskHead
 from .features import extract_features, model_fingerprint, _hidden_states
 from .probing import fit_linear_probes, LAMBDAS
 from .tasks import ProbingTask
@@ -44,7 +44,7 @@ class DownstreamScore:
     test_ids:np.ndarray    # fingerprints of the test items, to pair scores of different models
     n_params:int=0; n_params_no_embeddings:int=0; seconds:float=0.
     details:dict=field(default_factory=dict)   # mode-specific: chosen lambda, epochs, dev curve...
-    classifier:object=None                     # the fine-tuned classifier (fine-tuning modes), e.g. a teacher
+    classifier:object=None                     # the fine-tuned classifier (a teacher), or the frozen probe's `TaskHead`
 
     def __repr__(self):
         return (f'DownstreamScore({self.task}, {self.mode}: {self.score:.4f} [{self.ci_low:.4f}, {self.ci_high:.4f}] '
@@ -68,16 +68,18 @@ def _frozen_split(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test
     y = np.array([cls[l] for l in data['label']])
     Xs = {s: torch.from_numpy(np.ascontiguousarray(X[sp == s], dtype=np.float32)) for s in dict.fromkeys(('train', 'dev', split))}
     mu, sd = Xs['train'].mean(0), Xs['train'].std(0).clamp(min=1e-6)
-    return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}
+    return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}, (mu, sd)
 
 # %% ../nbs/10_evaluation.ipynb #a89f1d1f
 def _readout(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test', lambdas=LAMBDAS)->tuple:
-    "(correctness on `split`, chosen L2 strength) of a linear readout of `X` trained on train, its strength chosen on dev."
-    Xs, y = _frozen_split(X, data, classes, split)
+    "(correctness on `split`, chosen L2 strength, the `TaskHead`) of a linear readout of `X` trained on train, its strength chosen on dev."
+    Xs, y, (mu, sd) = _frozen_split(X, data, classes, split)
     W, b = fit_linear_probes(Xs['train'], y['train'], len(classes), lambdas)
-    pred = {s: (torch.einsum('lnh,lhkc->lnkc', Xs[s], W) + b[:, None]).argmax(-1)[0] for s in dict.fromkeys(('dev', split))}
-    k = int((pred['dev'] == y['dev'][:, None]).float().mean(0).argmax())
-    return (pred[split][:, k] == y[split]).numpy().astype(float), float(lambdas[k])
+    dev = (torch.einsum('lnh,lhkc->lnkc', Xs['dev'], W) + b[:, None]).argmax(-1)[0]
+    k = int((dev == y['dev'][:, None]).float().mean(0).argmax())
+    head = TaskHead(list(classes), W[0, :, k].numpy(), b[0, k].numpy(), mu.numpy(), sd.numpy())
+    pred = head.logits(X[data['split'].to_numpy() == split]).argmax(-1)   # the saved head's own arithmetic: reloading reproduces it
+    return (pred == y[split]).numpy().astype(float), float(lambdas[k]), head
 
 def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, max_length=128, cache_dir=None, progress=True, seed=0,
             device=None, split='test'):
@@ -86,8 +88,11 @@ def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, ma
     texts = list(zip(data['text'], data['text_pair'])) if getattr(task, 'pair', False) else list(data['text'])
     feats = extract_features(model, tokenizer, texts, batch_size=batch_size, max_length=max_length, cache_dir=cache_dir,
                              progress=progress, **({} if device is None else {'device': device}))
-    correct, lam = _readout(feats.sentence('mean')[:, layer], data, task.classes, split, lambdas)
-    return _score(task, 'frozen', correct, model, t0, seed, split, layer=feats.layers[layer], **{'lambda': lam})
+    correct, lam, head = _readout(feats.sentence('mean')[:, layer], data, task.classes, split, lambdas)
+    head.max_length, head.batch_size = max_length, batch_size
+    sc = _score(task, 'frozen', correct, model, t0, seed, split, layer=feats.layers[layer], **{'lambda': lam})
+    if layer in (-1, len(feats.layers) - 1): sc.classifier = head   # a head on the last layer is the model's classifier
+    return sc
 
 # %% ../nbs/10_evaluation.ipynb #bf0777d8
 class _Classifier(nn.Module):
@@ -233,7 +238,7 @@ def _finetune(model, tokenizer, task, teacher=None, epochs=3, lr=5e-5, batch_siz
     data = {s: _encode(tokenizer, task, s, max_length) for s in dict.fromkeys(('train', 'dev', split))}
     tl = None
     if teacher is not None:
-        if teacher.classifier is None: raise ValueError('The teacher must be a fine-tuned score (mode="finetune").')
+        if teacher.classifier is None or teacher.mode == 'frozen': raise ValueError('The teacher must be a fine-tuned score (mode="finetune").')
         tl = _predict(teacher.classifier, *data['train'][:2])
     if checkpoint_dir is not None:
         checkpoint_every = checkpoint_every or math.ceil(len(data['train'][2]) / batch_size)   # default: every epoch
@@ -345,8 +350,17 @@ def _inputs(tokenizer, texts, batch_size, length):
 
 def _time_once(model, ids, mask)->float:
     t = time.perf_counter()
-    with torch.inference_mode(): _hidden_states(model, ids, mask)
+    if hasattr(model, 'session'): model(ids.numpy(), mask.numpy())     # an ONNX Runtime model (`export.OnnxEncoder`)
+    else:
+        with torch.inference_mode(): _hidden_states(model, ids, mask)
     return time.perf_counter() - t
+
+def _costs(m, ids, mask)->dict:
+    "FLOPs, activation memory and size of a PyTorch model, or of an ONNX one (FLOPs of its source; file size)."
+    if hasattr(m, 'session'):
+        return dict(flops=_flops(m.source, ids, mask), peak_activation_mb=float('nan'), params_mb=m.size_mb, n_params=count_params(m.source))
+    return dict(flops=_flops(m, ids, mask), peak_activation_mb=_peak_activation_bytes(m, ids, mask) / 2**20,
+                params_mb=sum(p.numel() * p.element_size() for p in m.parameters()) / 2**20, n_params=count_params(m))
 
 # %% ../nbs/10_evaluation.ipynb #cc013a44
 @dataclass
@@ -369,7 +383,7 @@ class InferenceBenchmark:
         return ax
 
 # %% ../nbs/10_evaluation.ipynb #59421032
-def benchmark_inference(models:dict,              # name -> (model, tokenizer); the first is the reference
+def benchmark_inference(models:dict,              # name -> (model or `OnnxEncoder`, tokenizer); the first is the reference
                         texts:list,               # real texts to build the inputs from
                         batch_sizes=(1, 32),      # batch sizes to time
                         lengths=(64,),            # sequence lengths (tokens, padding included) to time
@@ -391,11 +405,8 @@ def benchmark_inference(models:dict,              # name -> (model, tokenizer); 
             for _ in range(repeats):
                 for n in names: t[n].append(_time_once(models[n][0], *inp[n]))
             for n in names:
-                m = models[n][0]
                 rows.append(dict(model=n, batch_size=bs, length=L, latency_ms=1e3 * np.median(t[n]), throughput=bs / np.median(t[n]),
-                                 flops=_flops(m, *inp[n]), peak_activation_mb=_peak_activation_bytes(m, *inp[n]) / 2**20,
-                                 params_mb=sum(p.numel() * p.element_size() for p in m.parameters()) / 2**20,
-                                 n_params=count_params(m)))
+                                 **_costs(models[n][0], *inp[n])))
     df = pd.DataFrame(rows)
     ref = df[df.model == names[0]].set_index(['batch_size', 'length'])
     key = pd.MultiIndex.from_frame(df[['batch_size', 'length']])

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_path', 'Architecture', 'architecture', 'Attention',
-           'FFN', 'Layer', 'LayerMap', 'layer_map', 'load_model', 'random_model', 'count_params', 'param_breakdown',
-           'plot_param_breakdown', 'random_like', 'resolve_device']
+           'FFN', 'Layer', 'LayerMap', 'layer_map', 'TaskHead', 'load_head', 'load_model', 'random_model',
+           'count_params', 'param_breakdown', 'plot_param_breakdown', 'random_like', 'resolve_device']
 
 # %% ../nbs/00_models.ipynb #da9b345c
 DEFAULT_MODEL = 'all-MiniLM-L6-v2'
@@ -214,11 +215,68 @@ def layer_map(model:nn.Module)->LayerMap: # a Hugging Face model (bare or with a
         stacks[stack] = layers
     return LayerMap(cfg.model_type, emb, stacks, hidden)
 
+# %% ../nbs/00_models.ipynb #b0c5aeb2
+@dataclass
+class TaskHead:
+    "The classifier behind a reported score: standardise the mean-pooled last layer, then a linear map to the classes."
+    classes:list             # label of each output
+    weight:np.ndarray        # (hidden, classes)
+    bias:np.ndarray          # (classes,)
+    mean:np.ndarray=None     # (hidden,) training mean of the features (frozen probes); None: not standardised
+    std:np.ndarray=None      # (hidden,) training standard deviation
+    mode:str='frozen'        # 'frozen' (a probe on frozen features), 'finetune' or 'distill'
+    max_length:int=64        # tokens per text it was scored with
+    batch_size:int=128       # texts per forward pass it was scored with
+    def __post_init__(self):
+        f = lambda a: None if a is None else np.ascontiguousarray(np.asarray(a, dtype=np.float32))
+        self.weight, self.bias, self.mean, self.std = f(self.weight), f(self.bias), f(self.mean), f(self.std)
+        self.classes = [c.item() if hasattr(c, 'item') else c for c in self.classes]
+        if self.weight.shape[1:] != (len(self.classes),) or self.bias.shape != (len(self.classes),):
+            raise ValueError(f'A head for {len(self.classes)} classes needs weight (hidden, {len(self.classes)}) and bias '
+                             f'({len(self.classes)},); got {self.weight.shape} and {self.bias.shape}.')
+    def __repr__(self): return f'TaskHead({self.mode}: {self.weight.shape[0]} features -> {self.classes})'
+
+# %% ../nbs/00_models.ipynb #0ed98f9a
+@patch
+def logits(self:TaskHead, X)->torch.Tensor: # (n, classes)
+    "Scores of pooled features `X` (n, hidden)."
+    X = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32))
+    if X.ndim != 2 or X.shape[1] != self.weight.shape[0]:
+        raise ValueError(f'The head reads ({self.weight.shape[0]},) feature vectors; got an array of shape {tuple(X.shape)}.')
+    if self.mean is not None: X = (X - torch.from_numpy(self.mean)) / torch.from_numpy(self.std)
+    return X @ torch.from_numpy(self.weight) + torch.from_numpy(self.bias)
+
+@patch
+def predict(self:TaskHead, X)->list: # one label per row
+    "The class of each row of pooled features `X`."
+    return [self.classes[i] for i in self.logits(X).argmax(-1).tolist()]
+
+# %% ../nbs/00_models.ipynb #53620a86
+@patch
+def save(self:TaskHead, folder:str|Path)->Path:
+    "Write `head.json` and `head.safetensors` into `folder`."
+    from safetensors.numpy import save_file
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    arrays = {k: getattr(self, k) for k in ('weight', 'bias', 'mean', 'std') if getattr(self, k) is not None}
+    save_file(arrays, str(folder/'head.safetensors'))
+    meta = dict(classes=self.classes, mode=self.mode, max_length=self.max_length, batch_size=self.batch_size,
+                pooling='mean of the last layer (the decoder for encoder-decoders), padding excluded')
+    (folder/'head.json').write_text(json.dumps(meta, indent=1))
+    return folder
+
+def load_head(folder:str|Path)->TaskHead|None: # None when `folder` has no head
+    "The `TaskHead` saved in `folder`."
+    folder = Path(folder)
+    if not (folder/'head.json').exists(): return None
+    from safetensors.numpy import load_file
+    meta = json.loads((folder/'head.json').read_text()); meta.pop('pooling', None)
+    return TaskHead(**meta, **load_file(str(folder/'head.safetensors')))
+
 # %% ../nbs/00_models.ipynb #8077a5de
 def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local folder
                model_cls=None,                 # a `transformers` class (default `AutoModel`)
                **kwargs,                       # passed on to `from_pretrained`
-              ):                               # `(model, tokenizer)`
+              ):                               # `(model, tokenizer)`; a delivered model carries its `task_head`
     "Load a pretrained transformer and its tokenizer, offline short names included."
     from transformers import AutoConfig, AutoModel, AutoTokenizer
     path = resolve_model_path(name_or_path)
@@ -235,6 +293,7 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
     else: model = (model_cls or AutoModel).from_pretrained(path, **kwargs).eval()
     tok = AutoTokenizer.from_pretrained(path)
     model.name_or_path = name_or_path
+    if (head := load_head(path) if Path(path).is_dir() else None) is not None: model.task_head = head   # a delivered model's classifier
     return model, tok
 
 # %% ../nbs/00_models.ipynb #0f5757e9

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import copy, hashlib, itertools, json, math, pickle, time, warnings
+import copy, hashlib, itertools, json, math, pickle, tempfile, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -12,12 +12,13 @@ from fastprogress.fastprogress import progress_bar
 from fastcore.basics import patch
 import probescale
 from .io import atomic_write, save_figure
-from .models import DEFAULT_MODEL, load_model, count_params, layer_map
+from .models import DEFAULT_MODEL, load_model, count_params, layer_map, TaskHead
+from .export import save_pruned, model_card, st_normalizes, export_onnx, OnnxEncoder, predict
 from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, downstream_task, ProbingTask
 from .features import extract_features, model_fingerprint
 from .probing import LAMBDAS
 from .relevance import model_relevance
-from .pruning import (PruningPlan, prune_model, corpus_vocab, prune_tokenizer, plan_from_layer_scores,
+from .pruning import (PruningPlan, prune_model, corpus_vocab, prune_tokenizer, check_vocab_pruning, vocab_coverage,
                                 _layer_costs, _feasible_subsets, _trim_units)
 from .baselines import baseline_plan, baseline_scores
 from .family import FamilyMeasurements, fit_family, family_budget, plot_family
@@ -35,27 +36,31 @@ DESIGNS = ('prefix', 'free', 'pinned')   # the layer subsets ProbeScale may choo
 @dataclass
 class Settings:
     "Everything a ProbeScale run depends on."
-    model:str=DEFAULT_MODEL; task:str='tweet-sentiment'
+    model:str=DEFAULT_MODEL            # short name, hub id or local folder
+    task:str='tweet-sentiment'         # downstream task: 'tweet-sentiment' or a GLUE-layout folder (see `downstream_task`)
     target:float=0.8                   # share of the full model the delivered model must keep (certified on calibration)
     measure:str='gain'                 # 'gain': share of the full model's gain over the floor; 'raw': share of its score
-    seed:int=0
+    seed:int=0                         # seed of the splits, probes, bootstraps and random baselines
     n_corpus:int=3000                  # PTB sentences parsed to build the probing tasks
-    probing:tuple=('SentLen', 'WC', 'TreeDepth', 'TopConst', 'BShift', 'Tense', 'SubjNum', 'ObjNum', 'SOMO', 'CoordInv')
+    probing:tuple=('SentLen', 'WC', 'TreeDepth', 'TopConst', 'BShift', 'Tense', 'SubjNum', 'ObjNum', 'SOMO', 'CoordInv')   # SentEval probing tasks
     n_per_class:int=60                 # training sentences per class of each probing task (dev: /3)
     test_items:int=400                 # test items per probing task (all classes together; see `probing_tasks`)
-    n_train:int=2000; n_dev:int=1000; n_calib:int=4000; n_test:int=2000   # downstream split sizes
+    n_train:int=2000                   # downstream training items (readouts are fitted on them)
+    n_dev:int=1000                     # downstream dev items (every choice)
+    n_calib:int=4000                   # downstream calibration items (the budget and its certificate)
+    n_test:int=2000                    # downstream test items (the report, read once)
     budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # family grid, fractions of the non-embedding parameters
     designs:tuple=('prefix', 'free', 'pinned')       # layer subsets ProbeScale may choose (see `design_plan`)
     unit_shares:tuple=(0.0, 0.25)      # most of a kept layer's heads and neurons that may be trimmed, per design
     compare_at:tuple=(0.2, 0.35, 0.5, 0.7)           # budgets at which every baseline is evaluated on test
-    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search')
+    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search')   # methods compared at equal budgets
     n_random_baseline:int=2            # seeds of the random-layers baseline at each comparison budget
     mode:str='frozen'                  # downstream readout: 'frozen', 'finetune' or 'distill'
     prune_vocab:bool=True              # cut the vocabulary to the downstream training text
     units:str|None='downstream'        # head/neuron importance from the downstream dev loss ('probes', or None: layers only)
     reconstruct:bool=True              # rescale kept heads and neurons by least squares (Kwon et al. 2022), every method alike
     level:float=0.95                   # one-sided level of the certificate and of the paired comparisons
-    n_boot:int=1000
+    n_boot:int=1000                    # bootstrap replicates of every interval
     def check(self):
         if not 0 < self.target <= 1: raise ValueError(f'target must be a share in (0, 1] (0.8 keeps 80%); got {self.target}.')
         if self.measure not in ('gain', 'raw'): raise ValueError(f"measure must be 'gain' or 'raw'; got {self.measure!r}.")
@@ -177,7 +182,7 @@ class Readout:
         self.model, self.tok, self.task, self.mode, self.seed, self.teacher = model, tokenizer, task, mode, seed, teacher
         self.reconstruct, self.n_reconstruct = reconstruct, n_reconstruct
         self.kw, self.lambdas = dict(batch_size=batch_size, max_length=max_length, progress=False), lambdas
-        self.X, self.memo, self.clf, self.n_extracted = {}, {}, {}, 0
+        self.X, self.memo, self.clf, self.heads, self.n_extracted = {}, {}, {}, {}, 0
     def __repr__(self): return f'Readout({self.task.name}, {self.mode}: {len(self.memo)} (plan, split) scores, {self.n_extracted} texts embedded)'
     def texts(self, split:str)->list:
         d = self.task.split(split)
@@ -205,7 +210,10 @@ def _frozen_correct(self:Readout, plan, split:str)->np.ndarray:
     "Linear readout trained on train, L2 strength chosen on dev, correctness on `split` (see `evaluation._readout`)."
     parts = {s: _features(self, plan, s) for s in dict.fromkeys(('train', 'dev', split))}
     data = pd.concat([self.task.data[self.task.data.split == s] for s in parts])
-    return _readout(np.concatenate(list(parts.values())), data, self.task.classes, split, self.lambdas)[0]
+    correct, _, head = _readout(np.concatenate(list(parts.values())), data, self.task.classes, split, self.lambdas)
+    head.max_length, head.batch_size = self.kw['max_length'], self.kw['batch_size']
+    self.heads[_plan_key(plan)] = head
+    return correct
 
 # %% ../nbs/12_pipeline.ipynb #7b750949
 def _tuned_correct(self:Readout, plan, split:str)->np.ndarray:
@@ -232,6 +240,21 @@ def correct(self:Readout, plan, split:str)->np.ndarray: # (n,) 1.0 where right
 
 @patch
 def score(self:Readout, plan, split:str='dev')->float: return float(self.correct(plan, split).mean())
+
+# %% ../nbs/12_pipeline.ipynb #01357298
+@patch
+def delivered(self:Readout, plan)->tuple: # (model, tokenizer, TaskHead)
+    "The model, tokenizer and head behind `plan`'s scores (None: the full model), as a copy that is safe to save."
+    key = _plan_key(plan)
+    if self.mode == 'frozen':
+        if key not in self.heads: _frozen_correct(self, plan, 'dev')    # fits the head (train, L2 on dev)
+        m, t = _built(self, plan) if plan is not None else (copy.deepcopy(self.model), self.tok)
+        return m, t, self.heads[key]
+    if key not in self.clf: _tuned_correct(self, plan, 'dev')
+    clf, t = self.clf[key]
+    head = TaskHead(self.task.classes, clf.head.weight.detach().T, clf.head.bias.detach(), mode=self.mode,
+                    max_length=self.kw['max_length'], batch_size=128)
+    return copy.deepcopy(clf.body), t, head
 
 # %% ../nbs/12_pipeline.ipynb #a2121596
 def _allowed(model, skip:frozenset, design:str)->bool:
@@ -530,6 +553,10 @@ class Report:
     settings:Settings; relevance:object; designs:DesignChoice; family:FamilyMeasurements; certificate:Certificate
     scores:pd.DataFrame; comparisons:pd.DataFrame; benchmark:object; log:list
     model:object=None; tokenizer:object=None   # the delivered model and its tokenizer
+    head:object=None                            # the `TaskHead` behind the delivered model's scores
+    coverage:dict=None                          # how the delivered (vocabulary-pruned) tokenizer reads the test split (`vocab_coverage`)
+    onnx:pd.DataFrame=None                      # the ONNX files' check against PyTorch and their test accuracy
+    onnx_dir:Path=None                          # where they are, until `save_report` copies them into the model folder
     @property
     def delivered(self)->pd.Series: return self.scores.set_index('method').loc['probescale (delivered)']
     @property
@@ -566,6 +593,13 @@ def warnings_(self:Report)->list:
                f'gain retention is known to about +-{hw:.2f} here (median 95% half-width), {"too imprecise to separate methods by it" if hw > 0.25 else "precise enough to use"}.')
     if len(self.comparisons): out.append(f'Power: the median paired comparison detects differences of {100 * self.comparisons.mde.median():.1f} '
                                          f'points or more (80% power, one-sided {s.level:.0%}).')
+    if self.coverage: out.append(f"Vocabulary: the delivered tokenizer keeps {len(self.tokenizer):,} tokens; on the test split "
+                                 f"{self.coverage['unknown_share']:.2%} of its tokens became unknown and {self.coverage['changed_share']:.1%} of the texts are read differently.")
+    if self.onnx is not None:
+        o, sp = self.onnx.set_index('file'), self.benchmark.df.set_index(['model', 'batch_size']).speedup
+        out.append(f"ONNX: the delivered model as model.onnx ({o.size_mb['model.onnx']:.0f} MB, test accuracy {o.test_score['model.onnx']:.4f}) and "
+                   f"model-int8.onnx ({o.size_mb['model-int8.onnx']:.0f} MB, {o.test_score['model-int8.onnx']:.4f}); at batch 32 they run "
+                   f"{sp.get(('delivered, ONNX', 32), float('nan')):.2f}x and {sp.get(('delivered, ONNX int8', 32), float('nan')):.2f}x as fast as the full PyTorch model.")
     return out + [f'Note: {n}' for n in self.certificate.notes]
 
 # %% ../nbs/12_pipeline.ipynb #2184d6de
@@ -604,14 +638,49 @@ def _markdown(r:Report)->str:
              '## Figures', '', '![](pareto.png)', '![](family.png)', '![](relevance.png)']
     return '\n'.join(lines) + '\n'
 
+# %% ../nbs/12_pipeline.ipynb #15a89993
+def _kept(plan)->str:
+    "A plan in words."
+    if plan is None: return 'the whole model (nothing was certified)'
+    parts = [f'{s} layers {ks}' for s, ks in plan.layers.items()] or ['every layer']
+    if plan.heads: parts.append(f'attention heads trimmed in {len(plan.heads)} layers')
+    if plan.neurons: parts.append(f'FFN neurons trimmed in {len(plan.neurons)} layers')
+    parts.append(f'a vocabulary of {len(plan.vocab):,} tokens' if plan.vocab is not None else 'the whole vocabulary')
+    return '; '.join(parts)
+
+def _card(r:Report)->str:
+    "The delivered model's card: what it is, what it kept, its test scores and caveats, use, and how to reproduce it."
+    s, sc = r.settings, r.scores.set_index('method')
+    d, full = sc.loc['probescale (delivered)'], sc.loc['full']
+    rows = sc.loc[['full', 'embeddings', 'probescale (delivered)'], ['n_params_total', 'n_params', 'score', 'ci_low', 'ci_high',
+                  f'{s.measure}_retention', f'{s.measure}_lower_bound']]
+    code = ("```python\nfrom probescale.models import load_model\nfrom probescale.export import predict\n"
+            "model, tok = load_model('pruned-model')      # the folder itself\npredict(model, tok, ['what a lovely morning'])\n```")
+    body = '\n'.join([f'**{r.headline()}**', '', '## What it is', '',
+        f'- Pruned from `{s.model}` by probescale {probescale.__version__} for the task `{s.task}` ({s.mode} readout), seed {s.seed}.',
+        f'- Data: {s.n_train:,} train / {s.n_dev:,} dev (every choice) / {s.n_calib:,} calibration (the budget) / {s.n_test:,} test items (read once).',
+        f'- Kept: {_kept(r.certificate.plan)}.',
+        f'- Parameters: {int(d.n_params_total):,} in all, {int(d.n_params):,} without embeddings '
+        f'(the full model: {int(full.n_params_total):,} and {int(full.n_params):,}).',
+        '', '## Test scores', '', rows.round(4).to_markdown(), '', '## Caveats', ''] + [f'- {w}' for w in r.warnings_()] + [
+        '- The head was fitted to this task\'s training items; scores hold for text like its test split, nothing more.',
+        '', '## Use', '', code, '',
+        '`SentenceTransformer(folder)` gives its embeddings; `AutoModel.from_pretrained(folder)` loads it (add '
+        '`trust_remote_code=True` when the folder holds `modeling_probescale.py`: its layers keep different widths).',
+        '', '## Reproduce', '', '```\nprobescale run --config settings.json --out runs/again\n```',
+        '(`settings.json` is in this folder and in the report folder.)'])
+    return model_card(s.model, f'{s.model} pruned by ProbeScale for {s.task}', body)
+
 # %% ../nbs/12_pipeline.ipynb #5ea82820
 def save_report(r:Report, folder:str|Path)->Path:
     "Write the delivered model, tables, figures, `summary.json` and `report.md` into `folder` (each file atomically)."
     folder = Path(folder)
     if folder.exists() and not folder.is_dir(): raise ValueError(f'{folder} is a file: pass a folder for the report.')
     folder.mkdir(parents=True, exist_ok=True)
-    if r.model is not None:
-        r.model.save_pretrained(folder/'pruned-model'); r.tokenizer.save_pretrained(folder/'pruned-model')
+    if r.model is not None: save_pruned(r.model, r.tokenizer, folder/'pruned-model', r.head, _card(r), st_normalizes(r.settings.model),
+                                        {'onnx': r.onnx_dir} if r.onnx_dir else None)
+    for f in ([folder/'settings.json'] + ([folder/'pruned-model'/'settings.json'] if r.model is not None else [])):
+        with atomic_write(f, 'w') as fh: json.dump(asdict(r.settings), fh, indent=1)   # `probescale run --config` reruns it
     for name, df in [('scores', r.scores), ('comparisons', r.comparisons), ('designs', r.designs.df), ('certificate', r.certificate.steps),
                      ('family', r.family.df), ('relevance', r.relevance.layers), ('benchmark', r.benchmark.df)]:
         with atomic_write(folder/f'{name}.csv', 'w') as f: df.to_csv(f, index=False)
@@ -620,10 +689,20 @@ def save_report(r:Report, folder:str|Path)->Path:
     save_figure(r.relevance.plot(), folder/'relevance.png', close=True)
     summary = dict(headline=r.headline(), warnings=r.warnings_(), settings=asdict(r.settings),
                    plan=None if r.certificate.plan is None else r.certificate.plan.to_dict(), design=[r.designs.design, r.designs.share],
-                   certified=r.certificate.certified, log=r.log, scores=r.scores.to_dict('records'))
+                   certified=r.certificate.certified, log=r.log, scores=r.scores.to_dict('records'), vocab_coverage=r.coverage,
+                   onnx=None if r.onnx is None else r.onnx.to_dict('records'))
     with atomic_write(folder/'summary.json', 'w') as f: json.dump(summary, f, indent=1, default=lambda x: None if x is None else float(x))
     with atomic_write(folder/'report.md', 'w') as f: f.write(_markdown(r))
     return folder
+
+# %% ../nbs/12_pipeline.ipynb #7740ba64
+def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEncoder}, check table with test scores)
+    "Export the delivered model to ONNX (float32 and int8) into `folder`; each file's check and test accuracy through the head."
+    chk = export_onnx(pm, ptok, folder, readout.texts('train')[:64])
+    encs = {f: OnnxEncoder(Path(folder)/f, pm) for f in chk.file}
+    y = readout.task.split('test').label.to_numpy()
+    chk['test_score'] = [float(np.mean(np.array(predict(e, ptok, readout.texts('test'), head), dtype=object) == y)) for e in encs.values()]
+    return encs, chk
 
 # %% ../nbs/12_pipeline.ipynb #74ea14d0
 def _model(model):
@@ -643,6 +722,7 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     "Run ProbeScale end to end and return its `Report` (saved into `out` when given)."
     m, tok, name = _model(model)
     s = Settings(model=name, task=str(task), target=target, **kwargs).check()
+    if s.prune_vocab: check_vocab_pruning(tok)   # before any stage: a tokenizer whose vocabulary cannot be cut fails now
     if out is not None and Path(out).exists() and not Path(out).is_dir(): raise ValueError(f'{out} is a file: pass a folder for the report.')
     log, folder, fp = [], (None if out is None else Path(out)), model_fingerprint(m)
     st = lambda name, f, *a: _stage(folder, name, stage_key(s, name, fp), f, *a, log=log)
@@ -663,9 +743,13 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     correct = st('evaluation', lambda: _test_scores(m, ro, cert.plan, plans, progress))
     table = score_table(m, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.measure, s.n_boot, s.seed, s.level)
     comp = paired_comparisons(correct, s.n_boot, s.seed, s.level)
-    pm, ptok = _built(ro, cert.plan) if cert.plan is not None else (copy.deepcopy(m), tok)   # saving must not touch the caller's model
-    bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok)}, list(down.split('train').text[:64]),
+    pm, ptok, head = ro.delivered(cert.plan)   # a copy: saving must not touch the caller's model
+    cov = vocab_coverage(tok, ptok, ro.texts('test')) if ptok is not tok else None   # a report on test, not a choice
+    onnx_dir = Path(tempfile.mkdtemp(prefix='probescale-onnx-'))
+    encs, onnx = _onnx(pm, ptok, head, ro, onnx_dir)
+    bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok), 'delivered, ONNX': (encs['model.onnx'], ptok),
+                                 'delivered, ONNX int8': (encs['model-int8.onnx'], ptok)}, list(down.split('train').text[:64]),
                                 batch_sizes=(1, 32), lengths=(64,), repeats=5, progress=False)
-    r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok)
+    r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
     if folder is not None: save_report(r, folder)
     return r

@@ -5,6 +5,7 @@
 # %% ../nbs/07_pruning.ipynb #a4671845
 from __future__ import annotations
 import copy, itertools, json, math, warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -14,9 +15,9 @@ from .models import (layer_map, architecture, count_params, param_breakdown, _ge
                                _per_head, _per_neuron)
 
 # %% auto #0
-__all__ = ['PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned', 'corpus_vocab',
-           'prune_tokenizer', 'prune_vocab', 'select_subnetwork', 'similarity_scorer', 'AdditivityCheck',
-           'additivity_check']
+__all__ = ['VOCAB_KINDS', 'PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned',
+           'check_vocab_pruning', 'corpus_vocab', 'prune_tokenizer', 'prune_vocab', 'vocab_coverage',
+           'select_subnetwork', 'similarity_scorer', 'AdditivityCheck', 'additivity_check']
 
 # %% ../nbs/07_pruning.ipynb #1e5da418
 def _key(k)->tuple:
@@ -486,23 +487,67 @@ def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a 
     if dtype not in (None, 'auto'): model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     return model
 
+# %% ../nbs/07_pruning.ipynb #69f19335
+VOCAB_KINDS = ('WordPiece', 'BPE', 'Unigram')   # tokenizer models whose vocabulary can be pruned
+
+def _tokenizer_json(tokenizer)->dict:
+    "The `tokenizers` JSON of a fast tokenizer."
+    if not hasattr(tokenizer, 'backend_tokenizer'): raise ValueError('Vocabulary pruning needs a fast tokenizer (load it with use_fast=True).')
+    return json.loads(tokenizer.backend_tokenizer.to_str())
+
+def check_vocab_pruning(tokenizer)->str: # the tokenizer model's type
+    "Fail early, in one line, when `tokenizer`'s vocabulary cannot be pruned."
+    kind = _tokenizer_json(tokenizer)['model']['type']
+    if kind not in VOCAB_KINDS:
+        raise ValueError(f'Vocabulary pruning supports WordPiece (BERT, MiniLM, MPNet), BPE (RoBERTa, GPT-2) and Unigram (T5, XLM-R) '
+                         f'tokenizers; this one is {kind}. Keep the vocabulary: prune_vocab=False (--no-prune-vocab).')
+    return kind
+
+# %% ../nbs/07_pruning.ipynb #bd5601a1
+def _bpe_merges(m:dict)->list: # [(a, b)] in rank order
+    return [tuple(x.split(' ', 1)) if isinstance(x, str) else tuple(x) for x in m['merges']]
+
+def _bpe_join(m:dict, a:str, b:str)->str:
+    "The token that merging `a` and `b` makes (a continuing-subword prefix on `b` is dropped)."
+    p = m.get('continuing_subword_prefix') or ''
+    return a + (b[len(p):] if p and b.startswith(p) else b)
+
+def _bpe_closure(m:dict, keep:set)->set:
+    "Token strings BPE needs to build `keep`: every merge's parts, recursively, and the base alphabet (what no merge makes)."
+    parents = {}
+    for a, b in _bpe_merges(m): parents.setdefault(_bpe_join(m, a, b), []).append((a, b))
+    out = set(keep) | {t for t in m['vocab'] if t not in parents}
+    todo = list(out)
+    while todo:
+        for pair in parents.get(todo.pop(), ()):
+            for p in pair:
+                if p not in out: out.add(p); todo.append(p)
+    return out
+
 # %% ../nbs/07_pruning.ipynb #b1ac2f35
 def corpus_vocab(tokenizer,             # the model's tokenizer
                  corpus:list,           # texts (or (text, text_pair) tuples) the pruned model must read
                  model:nn.Module=None,  # the model, whose config's special ids are kept too
+                 min_count:int=1,       # keep tokens the corpus uses at least this often (1: exact on the corpus)
                 )->list:                # sorted token ids to keep
-    "Token ids that `corpus` uses, plus every special token id (and those up to the pad id)."
+    "Token ids that `corpus` uses (`min_count` times or more), every special token id, and what BPE needs to build them."
     if isinstance(corpus, str): raise ValueError('Pass a list of texts, not one string.')
     texts = list(corpus)
     if not texts: raise ValueError('The corpus is empty: give the texts the pruned model must read.')
-    ids = set(tokenizer.all_special_ids)
+    if not isinstance(min_count, int) or min_count < 1: raise ValueError(f'min_count must be a whole number >= 1; got {min_count!r}.')
+    counts = Counter()
     for i in range(0, len(texts), 1000):
         chunk = texts[i:i + 1000]
         enc = tokenizer([t[0] for t in chunk], [t[1] for t in chunk]) if isinstance(chunk[0], tuple) else tokenizer(chunk)
-        for x in enc['input_ids']: ids.update(x)
+        for x in enc['input_ids']: counts.update(x)
+    ids = {i for i, c in counts.items() if c >= min_count} | set(tokenizer.all_special_ids)
     pad = tokenizer.pad_token_id if model is None else getattr(model.config, 'pad_token_id', None)
     if model is not None: ids.update(_special_ids(model.config))
     if isinstance(pad, int): ids.update(range(pad + 1))
+    m = _tokenizer_json(tokenizer)['model'] if hasattr(tokenizer, 'backend_tokenizer') else {}
+    if m.get('type') == 'BPE':
+        tok_of = {i: t for t, i in m['vocab'].items()}
+        ids.update(m['vocab'][t] for t in _bpe_closure(m, {tok_of[i] for i in ids if i in tok_of}))
     return sorted(ids)
 
 # %% ../nbs/07_pruning.ipynb #77d58179
@@ -514,24 +559,34 @@ def _remap_post(p:dict, new_id:dict)->None:
     for k in ('sep', 'cls'):
         if isinstance(p.get(k), list): p[k] = [p[k][0], new_id[p[k][1]]]
 
+def _pruned_model_json(m:dict, vocab:list, new_id:dict)->dict:
+    "The tokenizer model (WordPiece, BPE or Unigram) that keeps token ids `vocab`, renumbered 0..len-1."
+    if m['type'] == 'Unigram':
+        if m.get('unk_id') is not None and m['unk_id'] not in new_id: raise ValueError('The kept vocabulary must hold the unknown token.')
+        return dict(m, vocab=[m['vocab'][i] for i in vocab if i < len(m['vocab'])],
+                    unk_id=None if m.get('unk_id') is None else new_id[m['unk_id']])
+    tok_of = {i: t for t, i in m['vocab'].items()}
+    kept = {tok_of[old]: new for old, new in new_id.items() if old in tok_of}
+    if m.get('unk_token') is not None and m['unk_token'] not in kept: raise ValueError('The kept vocabulary must hold the unknown token.')
+    if m['type'] == 'WordPiece': return dict(m, vocab=kept)
+    strs = bool(m['merges']) and isinstance(m['merges'][0], str)
+    merges = [(a, b) for a, b in _bpe_merges(m) if a in kept and b in kept and _bpe_join(m, a, b) in kept]
+    return dict(m, vocab=kept, merges=[f'{a} {b}' if strs else [a, b] for a, b in merges])
+
 def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
-    "The JSON of a fast WordPiece tokenizer that keeps token ids `vocab`, renumbered 0..len-1."
-    if j['model']['type'] != 'WordPiece':
-        raise ValueError(f"Vocabulary pruning of the tokenizer supports WordPiece models (BERT, MiniLM, MPNet, "
-                         f"DistilBERT); this one is {j['model']['type']}. Prune the model with PruningPlan(vocab=...) "
-                         "and map token ids yourself.")
-    tok_of = {i: t for t, i in j['model']['vocab'].items()}
-    tok_of.update({a['id']: a['content'] for a in j['added_tokens']})
+    "The JSON of a fast tokenizer that keeps token ids `vocab`, renumbered 0..len-1."
+    if j['model']['type'] not in VOCAB_KINDS:
+        raise ValueError(f"Vocabulary pruning supports WordPiece, BPE and Unigram tokenizers; this one is {j['model']['type']}. "
+                         'Keep the vocabulary: prune_vocab=False (--no-prune-vocab).')
     new_id = {old: new for new, old in enumerate(vocab)}
-    j['model']['vocab'] = {tok_of[old]: new for old, new in new_id.items()}
-    if j['model'].get('unk_token') not in j['model']['vocab']: raise ValueError('The kept vocabulary must hold the unknown token.')
+    j['model'] = _pruned_model_json(j['model'], vocab, new_id)
     j['added_tokens'] = [dict(a, id=new_id[a['id']]) for a in j['added_tokens'] if a['id'] in new_id]
     _remap_post(j.get('post_processor'), new_id)
     if j.get('padding'): j['padding']['pad_id'] = new_id[j['padding']['pad_id']]
     return j
 
 # %% ../nbs/07_pruning.ipynb #d91de33c
-def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
+def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece, BPE or Unigram tokenizer
                     vocab:list, # KEPT token ids, or a `PruningPlan` with `.vocab`
                    ):           # a new tokenizer whose ids are the positions in sorted `vocab`
     "A tokenizer that reads raw text into the ids of a vocabulary-pruned model."
@@ -547,17 +602,35 @@ def prune_tokenizer(tokenizer,  # a fast (tokenizers-backed) WordPiece tokenizer
     with tempfile.TemporaryDirectory() as d:
         tokenizer.save_pretrained(d)
         Path(d, 'tokenizer.json').write_text(json.dumps(j, ensure_ascii=False))
-        for f in ('vocab.txt', 'added_tokens.json', 'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)
+        for f in ('vocab.txt', 'vocab.json', 'merges.txt', 'spiece.model', 'sentencepiece.bpe.model', 'added_tokens.json',
+                  'special_tokens_map.json'): Path(d, f).unlink(missing_ok=True)   # the slow files would disagree
         return AutoTokenizer.from_pretrained(d)
 
 # %% ../nbs/07_pruning.ipynb #d0ca2008
 def prune_vocab(model:nn.Module, # the model
-                tokenizer,       # its fast WordPiece tokenizer
+                tokenizer,       # its fast WordPiece, BPE or Unigram tokenizer
                 corpus:list,     # texts the pruned pair must read exactly
+                min_count:int=1, # keep tokens used at least this often (above 1: smaller, no longer exact on the corpus)
                ):                # `(model, tokenizer)`, both pruned to the corpus's vocabulary
     "Keep only the vocabulary `corpus` uses: a smaller model and a tokenizer that reads raw text into its ids."
-    vocab = corpus_vocab(tokenizer, corpus, model)
+    vocab = corpus_vocab(tokenizer, corpus, model, min_count)
     return prune_model(model, PruningPlan(vocab=vocab, method='corpus-vocab')), prune_tokenizer(tokenizer, vocab)
+
+# %% ../nbs/07_pruning.ipynb #00cb52c5
+def vocab_coverage(tokenizer,  # the original tokenizer
+                   pruned,     # the pruned one (`prune_tokenizer`)
+                   texts:list, # texts to read, e.g. the test split
+                  )->dict:     # n_texts, n_tokens, unknown_share, changed_share
+    "How a pruned tokenizer reads `texts`: the share of its tokens that became unknown, and of texts read differently."
+    texts = list(texts)
+    if not texts: raise ValueError('No texts to measure coverage on.')
+    enc = lambda t: t([x[0] for x in texts], [x[1] for x in texts]) if isinstance(texts[0], tuple) else t(texts)
+    a, b = enc(tokenizer)['input_ids'], enc(pruned)['input_ids']
+    n = sum(len(x) for x in b)
+    unk = lambda ids, t: sum(x.count(t.unk_token_id) for x in ids) if t.unk_token_id is not None else 0
+    changed = sum(tokenizer.convert_ids_to_tokens(x) != pruned.convert_ids_to_tokens(y) for x, y in zip(a, b))
+    return dict(n_texts=len(texts), n_tokens=n, unknown_share=(unk(b, pruned) - unk(a, tokenizer)) / max(n, 1),
+                changed_share=changed / len(texts))
 
 # %% ../nbs/07_pruning.ipynb #2dbacedb
 def _layer_costs(model:nn.Module, vocab:list, embeddings:bool)->tuple:
