@@ -14,7 +14,8 @@ import probescale
 from .io import atomic_write, save_figure
 from .models import DEFAULT_MODEL, load_model, count_params, layer_map, TaskHead
 from .export import save_pruned, model_card, st_normalizes, export_onnx, OnnxEncoder, predict
-from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, downstream_task, ProbingTask
+from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, ProbingTask
+from .downstream import downstream_task
 from .features import extract_features, model_fingerprint
 from .probing import LAMBDAS
 from .relevance import model_relevance
@@ -37,7 +38,10 @@ DESIGNS = ('prefix', 'free', 'pinned')   # the layer subsets ProbeScale may choo
 class Settings:
     "Everything a ProbeScale run depends on."
     model:str=DEFAULT_MODEL            # short name, hub id or local folder
-    task:str='tweet-sentiment'         # downstream task: 'tweet-sentiment' or a GLUE-layout folder (see `downstream_task`)
+    task:str='tweet-sentiment'         # downstream task: 'tweet-sentiment', a GLUE-layout folder, a .csv/.tsv/.jsonl file or 'hub:name[:config]' (see `downstream_task`)
+    text_col:str='text'                # column of the text, in a file or hub dataset
+    pair_col:str|None=None             # column of the second text of sentence pairs (None: 'text_pair' if there is one)
+    label_col:str='label'              # column of the label
     target:float=0.8                   # share of the full model the delivered model must keep (certified on calibration)
     measure:str='gain'                 # 'gain': share of the full model's gain over the floor; 'raw': share of its score
     seed:int=0                         # seed of the splits, probes, bootstraps and random baselines
@@ -74,7 +78,7 @@ class Settings:
         return self
 
 # %% ../nbs/12_pipeline.ipynb #df8f18c0
-_DATA = ('task', 'seed', 'n_corpus', 'probing', 'n_per_class', 'test_items', 'n_train', 'n_dev', 'n_calib', 'n_test')
+_DATA = ('task', 'text_col', 'pair_col', 'label_col', 'seed', 'n_corpus', 'probing', 'n_per_class', 'test_items', 'n_train', 'n_dev', 'n_calib', 'n_test')
 _REL = _DATA + ('units', 'n_boot')
 _DESIGN = _REL + ('budgets', 'designs', 'unit_shares', 'mode', 'reconstruct')
 _CAL = _DESIGN + ('target', 'measure', 'level', 'prune_vocab')
@@ -154,7 +158,9 @@ def _tasks(s:Settings)->tuple:
     "(probing tasks, downstream task with train/dev/calib/test splits)"
     docs = parse(default_corpus(n=s.n_corpus, seed=s.seed), progress=False)
     probing = probing_tasks(docs, s.probing, test_items=s.test_items, n_per_class=s.n_per_class, seed=s.seed)
-    return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed)
+    own = Path(s.task).is_file() or s.task.startswith('hub:')      # the user's data: its columns are named in the settings
+    cols = dict(text_col=s.text_col, pair_col=s.pair_col, label_col=s.label_col) if own else {}
+    return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed, **cols)
 
 def _rows(task:ProbingTask, splits:tuple)->ProbingTask:
     "The task restricted to `splits` (what a stage may read)."

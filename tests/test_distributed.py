@@ -8,7 +8,7 @@ import os, pickle, textwrap
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, pytest, torch
 from probescale.models import random_model
-from probescale.tasks import task_from_data
+from probescale.downstream import task_from_data
 from probescale.features import extract_features
 from probescale.probing import task_features, probe_layers, ProbeResult
 from probescale.evaluation import evaluate_downstream
@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent('''
     from pathlib import Path
     import probescale.evaluation
     from probescale.models import random_model
-    from probescale.tasks import task_from_data
+    from probescale.downstream import task_from_data
     from probescale.probing import task_features
     from probescale.evaluation import evaluate_downstream
     from probescale.distributed import process_state, extract_features_sharded, probe_sweep, run_sweep

@@ -8,9 +8,10 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, pytest
 from hypothesis import given, settings, assume, HealthCheck, strategies as st
 
-from probescale.tasks import (SPLITS, SENTEVAL_TASKS, ProbingTask, control_task, task_from_data, senteval_tasks,
+from probescale.tasks import (SPLITS, SENTEVAL_TASKS, ProbingTask, control_task, senteval_tasks,
                               word_tasks, default_corpus, parse, label_counts, _balanced_split, _rng, _shift_bigram,
                               surface_baselines, _key_words, _assign_classes, _cap_groups)
+from probescale.downstream import task_from_data
 
 settings.register_profile('tasks', max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile('tasks')
@@ -272,7 +273,7 @@ def test_plots_are_labelled():
     assert repr(task).startswith("ProbingTask('P', sentence-level, 3 classes ['a', 'b', 'c']")
 
 # ------------------------------------------------------------------ downstream tasks
-from probescale.tasks import downstream_task, _sized_splits, read_conll, DOWNSTREAM_TASKS
+from probescale.downstream import downstream_task, _sized_splits, read_conll, DOWNSTREAM_TASKS
 
 GLUE = Path(__file__).resolve().parent.parent/'nbs'/'fixtures'/'glue'
 
