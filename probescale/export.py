@@ -39,7 +39,7 @@ def embed(model,                # a (pruned) model, or an `OnnxEncoder`
     if not texts: raise ValueError('No texts given: pass a list of strings (or of (text, pair) tuples).')
     head = head or getattr(model, 'task_head', None)
     bs, ml = (head.batch_size, head.max_length) if head is not None else (128, 64)
-    if hasattr(model, 'session'): return _onnx_pooled(model, tokenizer, texts, bs, ml)   # an `OnnxEncoder`
+    if hasattr(model, 'session'): return _onnx_pooled(model, tokenizer, texts, bs, ml, head is None or head.mode == 'frozen')   # an `OnnxEncoder`
     if head is None or head.mode == 'frozen':
         return extract_features(model, tokenizer, texts, batch_size=bs, max_length=ml, progress=False).sentence('mean')[:, -1]
     return _tuned_pooled(model, tokenizer, texts, bs, ml)
@@ -239,8 +239,8 @@ def save_pruned(model,                  # the (pruned) model
 class _Pooled(torch.nn.Module):
     "A model's mean-pooled last layer (the decoder's, for T5), as one graph to export."
     def __init__(self, body): super().__init__(); self.body = body
-    def forward(self, input_ids, attention_mask):
-        h, w = _hidden_states(self.body, input_ids, attention_mask)[-1], attention_mask[..., None]
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        h, w = _hidden_states(self.body, input_ids, attention_mask, token_type_ids)[-1], attention_mask[..., None]
         return (h * w.to(h.dtype)).sum(1) / w.sum(1).clamp(min=1).to(h.dtype)
 
 class OnnxEncoder:
@@ -253,18 +253,21 @@ class OnnxEncoder:
     def __repr__(self): return f'OnnxEncoder({self.path.name}, {self.size_mb:.1f} MB)'
     @property
     def size_mb(self)->float: return self.path.stat().st_size / 2**20
-    def __call__(self, ids, mask)->np.ndarray: # (batch, hidden)
-        return self.session.run(None, {'input_ids': np.asarray(ids, dtype=np.int64), 'attention_mask': np.asarray(mask, dtype=np.int64)})[0]
+    def __call__(self, ids, mask, types=None)->np.ndarray: # (batch, hidden); `types`: segment ids of pairs (None: zeros)
+        feed = {'input_ids': np.asarray(ids, dtype=np.int64), 'attention_mask': np.asarray(mask, dtype=np.int64)}
+        if 'token_type_ids' in {i.name for i in self.session.get_inputs()}:
+            feed['token_type_ids'] = np.zeros_like(feed['input_ids']) if types is None else np.asarray(types, dtype=np.int64)
+        return self.session.run(None, feed)[0]
 
 # %% ../nbs/09_export.ipynb #9fd63c99
-def _onnx_pooled(enc:OnnxEncoder, tokenizer, texts:list, batch_size:int, max_length:int)->np.ndarray:
-    "Mean-pooled vectors from an ONNX model, padded per batch."
+def _onnx_pooled(enc:OnnxEncoder, tokenizer, texts:list, batch_size:int, max_length:int, segments:bool=True)->np.ndarray:
+    "Mean-pooled vectors from an ONNX model, padded per batch; `segments`: give pairs their segment ids (as `extract_features`)."
     pair, out = isinstance(texts[0], tuple), []
     for i in range(0, len(texts), batch_size):
         b = texts[i:i + batch_size]
         x = tokenizer([t[0] for t in b] if pair else b, [t[1] for t in b] if pair else None, truncation=True,
-                      max_length=max_length, padding=True, return_tensors='np', return_token_type_ids=False)
-        out.append(enc(x['input_ids'], x['attention_mask']))
+                      max_length=max_length, padding=True, return_tensors='np')
+        out.append(enc(x['input_ids'], x['attention_mask'], x.get('token_type_ids') if segments else None))
     return np.concatenate(out).astype(np.float32)
 
 # %% ../nbs/09_export.ipynb #fa100919
@@ -281,12 +284,15 @@ def export_onnx(model,            # a (pruned) PyTorch model
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     texts = list(texts)[:64]
     if not texts: raise ValueError('export_onnx needs a few real texts to check the exported files on.')
-    x = tokenizer(texts[:2], padding=True, return_tensors='pt', return_token_type_ids=False)
+    import inspect
+    x = tokenizer(texts[:2], padding=True, return_tensors='pt')
+    seg = 'token_type_ids' in x and 'token_type_ids' in inspect.signature(model.forward).parameters   # BERT-style segment ids
+    args, names = (x['input_ids'], x['attention_mask']) + ((x['token_type_ids'],) if seg else ()), ['input_ids', 'attention_mask'] + (['token_type_ids'] if seg else [])
     files, tmp = [folder/'model.onnx'] + ([folder/'model-int8.onnx'] if quantize else []), folder/f'.model-{os.getpid()}.onnx'
-    axes = {'input_ids': {0: 'batch', 1: 'tokens'}, 'attention_mask': {0: 'batch', 1: 'tokens'}, 'embedding': {0: 'batch'}}
+    axes = {n: {0: 'batch', 1: 'tokens'} for n in names} | {'embedding': {0: 'batch'}}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')
-        torch.onnx.export(_Pooled(model).eval(), (x['input_ids'], x['attention_mask']), str(tmp), input_names=['input_ids', 'attention_mask'],
+        torch.onnx.export(_Pooled(model).eval(), args, str(tmp), input_names=names,
                           output_names=['embedding'], dynamic_axes=axes, opset_version=opset, dynamo=False)
     os.replace(tmp, files[0])
     if quantize:
@@ -297,7 +303,7 @@ def export_onnx(model,            # a (pruned) PyTorch model
     ref = _tuned_pooled(model, tokenizer, texts, 32, 128)
     rows = []
     for f in files:
-        got = _onnx_pooled(OnnxEncoder(f, model), tokenizer, texts, 32, 128)
+        got = _onnx_pooled(OnnxEncoder(f, model), tokenizer, texts, 32, 128, segments=False)
         cos = (got * ref).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(ref, axis=1)
         rows.append(dict(file=f.name, size_mb=f.stat().st_size / 2**20, max_abs_diff=float(np.abs(got - ref).max()), min_cosine=float(cos.min())))
     return pd.DataFrame(rows)
