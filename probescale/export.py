@@ -7,7 +7,8 @@ from __future__ import annotations
 import json, logging, os, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .models import TaskHead, architecture, resolve_model_path, _get
+from .models import (TaskHead, architecture, resolve_model_path, _get, _put, _set_ints, _resize, _bias_hook, _shared_bias,
+                               reshape_to_record)
 from .features import extract_features, _hidden_states
 
 # %% auto #0
@@ -62,78 +63,25 @@ def predict(model,                # a model loaded by `load_model` from a folder
 # %% ../nbs/09_export.ipynb #2b2a1a12
 _REMOTE_CODE = '''"""A model pruned by probescale: its layers keep the numbers of attention heads and FFN neurons recorded in
 `config.probescale_pruning`. Load it with `AutoModel.from_pretrained(folder, trust_remote_code=True)`; needs only torch
-and transformers."""
-import inspect, json, re
+and transformers. The functions below are copied from probescale.models (version {version})."""
+import inspect, json, re, types
 import torch, transformers
 from torch import nn
 
 ARCH = json.loads(r\'\'\'{arch}\'\'\')
 Base = getattr(transformers, {base!r})
 
-{get}
-def _put(mod, path, value):
-    parent, _, name = path.rpartition('.')
-    setattr(_get(mod, parent) if parent else mod, name, value)
+def architecture(model):
+    "The module paths of this model's family (probescale's `ARCHITECTURES` entry)."
+    return types.SimpleNamespace(**ARCH)
 
-def _set_ints(mod, attrs, value):
-    for m in mod.modules():
-        for a in attrs:
-            if isinstance(getattr(m, a, None), int) and not isinstance(getattr(m, a), bool): setattr(m, a, value)
-
-def _resize(root, path, n, dim):
-    "Replace the Linear at `path` by one with `n` outputs (dim 0) or inputs (dim 1); the checkpoint fills it."
-    old = _get(root, path)
-    if (old.out_features if dim == 0 else old.in_features) == n: return
-    _put(root, path, nn.Linear(old.in_features if dim == 0 else n, n if dim == 0 else old.out_features,
-                               bias=old.bias is not None, device=old.weight.device, dtype=old.weight.dtype))
-
-def _bias_hook(cols, arg, mod):
-    "Give an attention module only its heads' columns of the shared relative position bias."
-    pos, cols = list(inspect.signature(mod.forward).parameters).index(arg), list(cols)   # a list: the model may be built on 'meta'
-    def hook(m, args, kwargs):
-        if kwargs.get(arg) is not None: kwargs[arg] = kwargs[arg][:, cols]
-        elif len(args) > pos and args[pos] is not None: args = args[:pos] + (args[pos][:, cols],) + args[pos + 1:]
-        return args, kwargs
-    return hook
-
-def _shared_bias(body, s, path, rec):
-    "Resize the relative position bias that stack `s` shares (T5: in its first layer; MPNet: in the body)."
-    bpath = (ARCH['rel_bias'] or {{}}).get(s)
-    holder = _get(body, path)[0] if ARCH['rel_bias_in_layer'] else body
-    b = None if bpath is None else _get(holder, bpath)
-    if b is None: return
-    rel = rec.get('rel_bias', {{}}).get(s)
-    cols = rel['columns'] if rel else rec['heads'][s][0]
-    if cols < b.embedding_dim:
-        _put(holder, bpath, nn.Embedding(b.num_embeddings, cols, device=b.weight.device, dtype=b.weight.dtype))
-        if not ARCH['rel_bias_in_layer']: _set_ints(_get(body, bpath.rpartition('.')[0]), ARCH['head_attrs'], cols)
-    for layer, cs in zip(_get(body, path), rel['maps'] if rel else []):
-        c = _get(layer, next(a for a in ARCH['attention'][s] if a[0] == 'self')[1])
-        c.register_forward_pre_hook(_bias_hook(cs, ARCH['rel_bias_arg'], c), with_kwargs=True)
-
-def reshape(model):
-    "Give every layer of a freshly built `model` the shape recorded in its config."
-    cfg, body = model.config, model.base_model
-    rec, heads = cfg.probescale_pruning, getattr(cfg, ARCH['heads_attr'])
-    hidden = getattr(cfg, 'hidden_size', None) or getattr(cfg, 'd_model')
-    hd = getattr(cfg, ARCH['head_dim_attr']) if ARCH['head_dim_attr'] else hidden // heads
-    for s, path in ARCH['stacks'].items():
-        for layer, h, n in zip(_get(body, path), rec['heads'][s], rec['neurons'][s]):
-            for kind, c, q, k, v, o in ARCH['attention'][s]:
-                if kind != 'self' or _get(layer, q).out_features == h * hd: continue
-                for p in (q, k, v): _resize(layer, p, h * hd, 0)
-                _resize(layer, o, h * hd, 1)
-                _set_ints(_get(layer, c), ARCH['head_attrs'], h); _set_ints(_get(layer, c), ARCH['width_attrs'], h * hd)
-            for p in ARCH['ffn_up']:
-                if _get(layer, p) is not None: _resize(layer, p, n, 0)
-            _resize(layer, ARCH['ffn_down'], n, 1)
-        _shared_bias(body, s, path, rec)
+{functions}
 
 class ProbeScalePrunedModel(Base):
     "A {base} whose layers keep the numbers of heads and FFN neurons recorded in `config.probescale_pruning`."
     def __init__(self, config, *args, **kwargs):
         super().__init__(config, *args, **kwargs)
-        reshape(self)
+        reshape_to_record(self)
 '''
 
 # %% ../nbs/09_export.ipynb #f83cbc84
@@ -150,8 +98,9 @@ def write_remote_code(model, folder:str|Path)->Path: # the modelling file writte
     "Write `modeling_probescale.py` into a saved model's `folder` and point `config.json`'s `auto_map` at it."
     from dataclasses import asdict
     folder, arch = Path(folder), architecture(model)
-    import inspect
-    code = _REMOTE_CODE.format(arch=json.dumps(asdict(arch)), base=type(model.base_model).__name__, get=inspect.getsource(_get))
+    import inspect, probescale
+    fns = '\n'.join(inspect.getsource(f) for f in (_get, _put, _set_ints, _resize, _bias_hook, _shared_bias, reshape_to_record))
+    code = _REMOTE_CODE.format(arch=json.dumps(asdict(arch)), base=type(model.base_model).__name__, functions=fns, version=probescale.__version__)
     (folder/'modeling_probescale.py').write_text(code)
     cfg = json.loads((folder/'config.json').read_text())
     cfg['auto_map'] = {'AutoModel': 'modeling_probescale.ProbeScalePrunedModel'}

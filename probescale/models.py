@@ -15,7 +15,8 @@ from .io import _cache_root   # the probescale cache folder (PROBESCALE_CACHE, e
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_path', 'Architecture', 'architecture', 'Attention',
            'FFN', 'Layer', 'LayerMap', 'layer_map', 'TaskHead', 'load_head', 'load_model', 'random_model',
-           'count_params', 'param_breakdown', 'plot_param_breakdown', 'random_like', 'resolve_device']
+           'reshape_to_record', 'rebuild_pruned', 'count_params', 'param_breakdown', 'plot_param_breakdown',
+           'random_like', 'resolve_device']
 
 # %% ../nbs/00_models.ipynb #da9b345c
 DEFAULT_MODEL = 'all-MiniLM-L6-v2'
@@ -286,7 +287,6 @@ def load_model(name_or_path:str=DEFAULT_MODEL, # short name, hub id or local fol
                          "Check the name, or download it where you have internet and pass its folder.") from None
     architecture(type('M', (), {'config': cfg})())
     if getattr(cfg, 'probescale_pruning', None):   # a pruned model: rebuild its per-layer shape, then load its weights
-        from probescale.pruning import rebuild_pruned
         model = rebuild_pruned(path, cfg, model_cls or AutoModel, **kwargs).eval()
     else: model = (model_cls or AutoModel).from_pretrained(path, **kwargs).eval()
     tok = AutoTokenizer.from_pretrained(path)
@@ -326,6 +326,105 @@ def random_model(model_type:str='roberta', # one of the families in `_RANDOM_CON
     model = transformers.AutoModel.from_config(cfg).eval()
     model.name_or_path = f'random-{model_type}-seed{seed}'
     return model, tokenizer
+
+# %% ../nbs/00_models.ipynb #845218e9
+def _put(mod:nn.Module, path:str, value)->None:
+    "Set the attribute at dotted `path` below `mod`."
+    parent, _, name = path.rpartition('.')
+    setattr(_get(mod, parent) if parent else mod, name, value)
+
+def _set_ints(mod:nn.Module, attrs, value:int)->None:
+    "Set every integer attribute named in `attrs` on `mod` and its submodules to `value`."
+    for m in mod.modules():
+        for a in attrs:
+            if isinstance(getattr(m, a, None), int) and not isinstance(getattr(m, a), bool): setattr(m, a, value)
+
+def _resize(root:nn.Module, path:str, n:int, dim:int)->None:
+    "Replace the Linear at `path` by an empty one with `n` outputs (dim 0) or inputs (dim 1), unless it has that size."
+    old = _get(root, path)
+    if (old.out_features if dim == 0 else old.in_features) == n: return
+    _put(root, path, nn.Linear(old.in_features if dim == 0 else n, n if dim == 0 else old.out_features,
+                               bias=old.bias is not None, device=old.weight.device, dtype=old.weight.dtype))
+
+# %% ../nbs/00_models.ipynb #7e00c425
+def _bias_hook(cols:list, arg:str, mod:nn.Module):
+    "A forward pre-hook that gives `mod` only the columns `cols` (its heads) of its relative bias argument `arg`."
+    import inspect
+    pos, cols = list(inspect.signature(mod.forward).parameters).index(arg), list(cols)   # a list: the model may be built on 'meta'
+    def hook(m, args, kwargs):
+        if kwargs.get(arg) is not None: kwargs[arg] = kwargs[arg][:, cols]
+        elif len(args) > pos and args[pos] is not None: args = args[:pos] + (args[pos][:, cols],) + args[pos + 1:]
+        return args, kwargs
+    hook._probescale_bias = True   # `pruning` replaces these hooks when it prunes the model again
+    return hook
+
+def _shared_bias(model:nn.Module, stack:str, rec:dict)->None:
+    "Give the relative position bias that `stack` shares (T5: in its first layer; MPNet: in the body) its recorded columns."
+    arch, body = architecture(model), model.base_model
+    path, bpath = arch.stacks[stack], (arch.rel_bias or {}).get(stack)
+    holder = _get(body, path)[0] if arch.rel_bias_in_layer else body
+    b = None if bpath is None else _get(holder, bpath)
+    if b is None: return
+    rel = rec.get('rel_bias', {}).get(stack)
+    cols = rel['columns'] if rel else rec['heads'][stack][0]
+    if cols < b.embedding_dim:
+        _put(holder, bpath, nn.Embedding(b.num_embeddings, cols, device=b.weight.device, dtype=b.weight.dtype))
+        if not arch.rel_bias_in_layer: _set_ints(_get(body, bpath.rpartition('.')[0]), arch.head_attrs, cols)
+    for layer, cs in zip(_get(body, path), rel['maps'] if rel else []):
+        c = _get(layer, next(a for a in arch.attention[stack] if a[0] == 'self')[1])
+        c.register_forward_pre_hook(_bias_hook(cs, arch.rel_bias_arg, c), with_kwargs=True)
+
+# %% ../nbs/00_models.ipynb #71e0bebd
+def reshape_to_record(model:nn.Module)->nn.Module: # the same model, reshaped in place
+    "Give every layer of a model freshly built from a pruned config the shape recorded in `config.probescale_pruning`."
+    cfg, body, arch = model.config, model.base_model, architecture(model)
+    rec, heads = cfg.probescale_pruning, getattr(cfg, arch.heads_attr)
+    hidden = getattr(cfg, 'hidden_size', None) or getattr(cfg, 'd_model', None) or getattr(cfg, 'dim')
+    hd = getattr(cfg, arch.head_dim_attr) if arch.head_dim_attr else hidden // heads
+    for s, path in arch.stacks.items():
+        for layer, h, n in zip(_get(body, path), rec['heads'][s], rec['neurons'][s]):
+            for kind, c, q, k, v, o in arch.attention[s]:
+                if kind != 'self' or _get(layer, q).out_features == h * hd: continue
+                for p in (q, k, v): _resize(layer, p, h * hd, 0)
+                _resize(layer, o, h * hd, 1)
+                _set_ints(_get(layer, c), arch.head_attrs, h); _set_ints(_get(layer, c), arch.width_attrs, h * hd)
+            for p in arch.ffn_up:
+                if _get(layer, p) is not None: _resize(layer, p, n, 0)
+            _resize(layer, arch.ffn_down, n, 1)
+        _shared_bias(model, s, rec)
+    return model
+
+# %% ../nbs/00_models.ipynb #059c32ad
+def _load_weights(model:nn.Module, path:Path)->None:
+    "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
+    from safetensors.torch import load_file
+    files = sorted(Path(path).glob('*.safetensors'))
+    if not files: raise ValueError(f'No *.safetensors weights in {path}; save the pruned model with save_pretrained.')
+    sd = {k: v for f in files for k, v in load_file(f).items()}
+    named = dict(model.named_parameters(remove_duplicate=False))
+    pre = model.base_model_prefix + '.'
+    if not set(sd) & set(named):      # saved with a task head, loaded bare (or the reverse)
+        sd = {(k[len(pre):] if k.startswith(pre) else pre + k): v for k, v in sd.items()}
+    try: missing, unexpected = model.load_state_dict(sd, strict=False)
+    except RuntimeError as e: raise ValueError(f'The weights in {path} do not fit the recorded shape: {e}') from None
+    loaded = {id(named[k]) for k in sd if k in named}
+    missing = [k for k in missing if k in named and id(named[k]) not in loaded]
+    if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
+
+def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
+                   cfg,            # its config, with `probescale_pruning`
+                   model_cls=None, # a transformers class (default `AutoModel`)
+                   **kwargs,       # `dtype` (or `torch_dtype`) is honoured; other `from_pretrained` options are not
+                  )->nn.Module:    # the pruned model, with its weights
+    "Rebuild a pruned model of any shape from its config, then load its weights."
+    from transformers import AutoModel
+    dtype = kwargs.pop('dtype', None) or kwargs.pop('torch_dtype', None)
+    if kwargs: warnings.warn(f'Rebuilding a pruned model ignores the options {sorted(kwargs)}.')
+    cls = model_cls or AutoModel
+    model = reshape_to_record(cls.from_config(cfg) if hasattr(cls, 'from_config') else cls._from_config(cfg))
+    _load_weights(model, path)
+    if dtype not in (None, 'auto'): model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    return model
 
 # %% ../nbs/00_models.ipynb #c0278142
 def _unique_params(mod:nn.Module)->dict:

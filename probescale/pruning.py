@@ -12,12 +12,12 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import patch
 from .models import (layer_map, architecture, count_params, param_breakdown, _get, _unique_params,
-                               _per_head, _per_neuron)
+                               _per_head, _per_neuron, _put as _set, _set_ints, _bias_hook, rebuild_pruned)
 
 # %% auto #0
-__all__ = ['VOCAB_KINDS', 'PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'rebuild_pruned',
-           'check_vocab_pruning', 'corpus_vocab', 'prune_tokenizer', 'prune_vocab', 'vocab_coverage',
-           'select_subnetwork', 'similarity_scorer', 'AdditivityCheck', 'additivity_check']
+__all__ = ['VOCAB_KINDS', 'PruningPlan', 'budget_params', 'plan_from_layer_scores', 'prune_model', 'check_vocab_pruning',
+           'corpus_vocab', 'prune_tokenizer', 'prune_vocab', 'vocab_coverage', 'select_subnetwork', 'similarity_scorer',
+           'AdditivityCheck', 'additivity_check']
 
 # %% ../nbs/07_pruning.ipynb #1e5da418
 def _key(k)->tuple:
@@ -269,17 +269,6 @@ def _slice_linear(lin:nn.Linear, idx:list, dim:int)->None:
     if lin.bias is not None: lin.bias = nn.Parameter(lin.bias.detach()[ix].clone(), lin.bias.requires_grad)
     lin.out_features = len(idx)
 
-def _set(mod:nn.Module, path:str, value)->None:
-    "Set the attribute at dotted `path` below `mod`."
-    parent, _, name = path.rpartition('.')
-    setattr(_get(mod, parent) if parent else mod, name, value)
-
-def _set_ints(mod:nn.Module, attrs:tuple, value:int)->None:
-    "Set every integer attribute named in `attrs` on `mod` and its submodules to `value`."
-    for m in mod.modules():
-        for a in attrs:
-            if isinstance(getattr(m, a, None), int) and not isinstance(getattr(m, a), bool): setattr(m, a, value)
-
 # %% ../nbs/07_pruning.ipynb #e298f995
 def _prune_heads(model:nn.Module, l, heads:list)->None:
     "Keep self-attention `heads` of layer `l` (from the layer map), in place."
@@ -301,17 +290,6 @@ def _prune_rel_bias(model:nn.Module, stack:str, heads:list)->None:
     if not arch.rel_bias_in_layer:     # MPNet: the encoder that holds the bias also counts the heads
         _set_ints(_get(model.base_model, arch.rel_bias[stack].rpartition('.')[0]), arch.head_attrs, len(heads))
 
-def _bias_hook(cols:list, arg:str, mod:nn.Module):
-    "A forward pre-hook that gives `mod` only the columns `cols` (heads) of its relative bias argument `arg`."
-    import inspect
-    pos, idx = list(inspect.signature(mod.forward).parameters).index(arg), torch.as_tensor(cols, dtype=torch.long)
-    def hook(m, args, kwargs):
-        if kwargs.get(arg) is not None: kwargs[arg] = kwargs[arg][:, idx.to(kwargs[arg].device)]
-        elif len(args) > pos and args[pos] is not None:
-            args = args[:pos] + (args[pos][:, idx.to(args[pos].device)],) + args[pos + 1:]
-        return args, kwargs
-    hook._probescale_bias = True
-    return hook
 
 def _install_bias_hooks(model:nn.Module, stack:str)->None:
     "(Re)install the per-layer bias-column hooks that the config records for `stack` (none if uniform)."
@@ -441,51 +419,6 @@ def _shape_plan(model:nn.Module, rec:dict)->PruningPlan:
             if h != l.n_heads: heads[s, l.index] = range(h)
             if n != l.ffn.n_neurons: neurons[s, l.index] = range(n)
     return PruningPlan(heads=heads, neurons=neurons, method='rebuild')
-
-# %% ../nbs/07_pruning.ipynb #02718fcd
-def _load_weights(model:nn.Module, path:Path)->None:
-    "Load the weights saved in folder `path` into `model`; every parameter must be found (tied ones once)."
-    from safetensors.torch import load_file
-    files = sorted(Path(path).glob('*.safetensors'))
-    if not files: raise ValueError(f'No *.safetensors weights in {path}; save the pruned model with save_pretrained.')
-    sd = {k: v for f in files for k, v in load_file(f).items()}
-    named = dict(model.named_parameters(remove_duplicate=False))
-    pre = model.base_model_prefix + '.'
-    if not set(sd) & set(named):      # saved with a task head, loaded bare (or the reverse)
-        sd = {(k[len(pre):] if k.startswith(pre) else pre + k): v for k, v in sd.items()}
-    try: missing, unexpected = model.load_state_dict(sd, strict=False)
-    except RuntimeError as e: raise ValueError(f'The weights in {path} do not fit the recorded shape: {e}') from None
-    loaded = {id(named[k]) for k in sd if k in named}
-    missing = [k for k in missing if k in named and id(named[k]) not in loaded]
-    if missing: raise ValueError(f'Weights missing from {path}: {missing[:5]}...')
-
-# %% ../nbs/07_pruning.ipynb #c8e1da8e
-def _rebuild_bias(model:nn.Module, rec:dict)->None:
-    "Give each shared relative bias its recorded number of columns, and its per-layer hooks."
-    for s in layer_map(model).stacks:
-        b, rel = _rel_bias(model, s), rec.get('rel_bias', {}).get(s)
-        if b is None: continue
-        cols = rel['columns'] if rel else rec['heads'][s][0]
-        if cols < b.embedding_dim: _prune_rel_bias(model, s, list(range(cols)))
-        if rel: _install_bias_hooks(model, s)
-
-# %% ../nbs/07_pruning.ipynb #4a445263
-def rebuild_pruned(path:str|Path,  # folder written by `save_pretrained` from a pruned model
-                   cfg,            # its config, with `probescale_pruning`
-                   model_cls=None, # a transformers class (default `AutoModel`)
-                   **kwargs,       # `dtype` (or `torch_dtype`) is honoured; other `from_pretrained` options are not
-                  )->nn.Module:    # the pruned model, with its weights
-    "Rebuild a pruned model of any shape from its config, then load its weights."
-    from transformers import AutoModel
-    dtype = kwargs.pop('dtype', None) or kwargs.pop('torch_dtype', None)
-    if kwargs: warnings.warn(f'Rebuilding a pruned model ignores the options {sorted(kwargs)}.')
-    cls = model_cls or AutoModel
-    model = cls.from_config(cfg) if hasattr(cls, 'from_config') else cls._from_config(cfg)
-    _apply(model, _shape_plan(model, cfg.probescale_pruning), record=False, bias=False)
-    _rebuild_bias(model, cfg.probescale_pruning)
-    _load_weights(model, path)
-    if dtype not in (None, 'auto'): model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
-    return model
 
 # %% ../nbs/07_pruning.ipynb #69f19335
 VOCAB_KINDS = ('WordPiece', 'BPE', 'Unigram')   # tokenizer models whose vocabulary can be pruned
