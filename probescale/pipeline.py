@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import copy, hashlib, itertools, json, logging, math, tempfile, time, warnings
+import copy, hashlib, itertools, json, logging, math, shutil, tempfile, time, warnings, weakref
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -693,10 +693,9 @@ def save_report(r:Report, folder:str|Path)->Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir(): raise ValueError(f'{folder} is a file: pass a folder for the report.')
     folder.mkdir(parents=True, exist_ok=True)
-    if r.model is not None: save_pruned(r.model, r.tokenizer, folder/'pruned-model', r.head, _card(r), st_normalizes(r.settings.model),
-                                        {'onnx': r.onnx_dir} if r.onnx_dir else None)
-    for f in ([folder/'settings.json'] + ([folder/'pruned-model'/'settings.json'] if r.model is not None else [])):
-        with atomic_write(f, 'w') as fh: json.dump(asdict(r.settings), fh, indent=1)   # `probescale run --config` reruns it
+    with atomic_write(folder/'settings.json', 'w') as fh: json.dump(asdict(r.settings), fh, indent=1)   # `probescale run --config` reruns it
+    extra = {'settings.json': folder/'settings.json'} | ({'onnx': r.onnx_dir} if r.onnx_dir else {})
+    if r.model is not None: save_pruned(r.model, r.tokenizer, folder/'pruned-model', r.head, _card(r), st_normalizes(r.settings.model), extra)
     for name, df in [('scores', r.scores), ('comparisons', r.comparisons), ('designs', r.designs.df), ('certificate', r.certificate.steps),
                      ('family', r.family.df), ('relevance', r.relevance.layers), ('benchmark', r.benchmark.df)]:
         with atomic_write(folder/f'{name}.csv', 'w') as f: df.to_csv(f, index=False)
@@ -763,12 +762,15 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     comp = paired_comparisons(correct, s.n_boot, s.seed, s.level)
     pm, ptok, head = ro.delivered(cert.plan)   # a copy: saving must not touch the caller's model
     cov = vocab_coverage(tok, ptok, ro.texts('test')) if ptok is not tok else None   # a report on test, not a choice
-    onnx_dir = Path(tempfile.mkdtemp(prefix='probescale-onnx-'))
+    onnx_dir = Path(tempfile.mkdtemp(prefix='probescale-onnx-'))   # removed with the report (or once copied into its folder)
     encs, onnx = _onnx(pm, ptok, head, ro, onnx_dir)
     bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok), 'delivered, ONNX': (encs['model.onnx'], ptok),
                                  'delivered, ONNX int8': (encs['model-int8.onnx'], ptok)}, list(down.split('train').text[:64]),
                                 batch_sizes=(1, 32), lengths=(64,), repeats=5, progress=False)
     r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
-    if folder is not None: save_report(r, folder)
+    weakref.finalize(r, shutil.rmtree, onnx_dir, True)
+    if folder is not None:
+        save_report(r, folder)
+        shutil.rmtree(onnx_dir, ignore_errors=True); r.onnx_dir = folder/'pruned-model'/'onnx'
     logger.info(f'run: {r.headline()}')
     return r
