@@ -50,11 +50,6 @@ def _probing_stage(model, tok, docs, out, sizes:dict, seed, batch_size, cache_di
     save_figure(res.plot(selectivity=True), out/'selectivity.png', close=True)
     return res
 
-# %% ../nbs/13_cli.ipynb #b88bd579
-def _layers_for(n:float, per_layer:float)->int|None:
-    "Layers of `per_layer` parameters needed to hold `n` parameters (None when `n` is infinite or undefined)."
-    return int(np.ceil(n / per_layer - 1e-9)) if np.isfinite(n) else None
-
 # %% ../nbs/13_cli.ipynb #eb222c8d
 def _exponent_caveat(fit)->list:
     "A caveat when the interval of the fitted exponent contains 0."
@@ -65,7 +60,7 @@ def _exponent_caveat(fit)->list:
             'the data, so the asymptote and the budget are extrapolations']
 
 # %% ../nbs/13_cli.ipynb #9d2e1ee7
-def _scaling_stage(model, probes, out, target, seed)->dict:
+def _scaling_stage(model, probes, out, seed)->dict:
     from probescale.scaling import layer_scaling_points, fit_scaling_law, compare_scaling_laws
     stack = probes.df['stack'].iloc[0]
     pts = layer_scaling_points(probes, model, stack=stack)
@@ -78,26 +73,16 @@ def _scaling_stage(model, probes, out, target, seed)->dict:
         fit = fit_scaling_law(pts.n_params, pts.score, form=form, sigma=pts.sigma, interval='bootstrap', n_boot=1000, seed=seed)
         res = dict(stack=stack, form=form, identified=bool(fit.identified), params=fit.params.round(6).to_dict())
         ax = fit.plot(n_range=(pts.n_params.min() / 2, pts.n_params.max() * 2))
-        caveats = _exponent_caveat(fit)
-        try: res.update(_budget(fit, target, pts.n_params.iloc[0], len(pts), ax))
-        except ValueError as e: res['budget_error'] = str(e)
+        caveats = _exponent_caveat(fit) + [_NO_BUDGET]
     res['caveats'] = list(dict.fromkeys(caveats + [str(w.message) for w in caught if w.category is not DeprecationWarning]))
     ax.set_xlabel(f'non-embedding parameters kept ({stack} cut after layer l)'); ax.set_ylabel('mean probe accuracy')
     save_figure(ax, out/'scaling.png', close=True)
     return res
 
 # %% ../nbs/13_cli.ipynb #e07c3f89
-def _finite(x:float)->float|None: return float(x) if np.isfinite(x) else None
-
-def _budget(fit, target, per_layer, n_layers, ax)->dict:
-    "The budget for `target` as JSON-ready numbers (None for infinite ones), drawn on `ax`."
-    b = fit.budget_for(target)
-    ax.axvline(b.n, color='C3', ls='--', label=f'{target:.0%} budget')
-    ax.axvspan(b.n_low, min(b.n_high, ax.get_xlim()[1]), color='C3', alpha=0.15); ax.legend(fontsize=8)
-    return dict(target=target, budget_n_params=float(b.n), budget_ci=[_finite(b.n_low), _finite(b.n_high)],
-                budget_conservative=_finite(b.n_conservative), extrapolated=bool(b.extrapolated),
-                layers_needed=_layers_for(b.n, per_layer), layers_total=n_layers,
-                layers_needed_conservative=_layers_for(b.n_conservative, per_layer))
+_NO_BUDGET = ('no parameter budget is read off this curve: the best layer so far can only rise with depth, so its intervals '
+              'cover far less than they claim (44-47% for nominal 95% in a null simulation); `probescale run` measures '
+              'pruned models on your task for that')
 
 # %% ../nbs/13_cli.ipynb #7eaf9c47
 def _probing_summary(summary:pd.DataFrame)->dict: # task -> stack -> best layer, best score, expected layer
@@ -125,7 +110,6 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
                  n_per_class:int=200,          # training sentences per class of each SentEval task
                  test_items:int=1100,          # test items per SentEval task (+-2.95 points at 95% for p=0.5; see `probing_tasks`)
                  n_word_sents:int=1000,        # sentences for the word-level tasks
-                 target:float=0.95,            # share of the full model's probe score the budget must keep
                  seed:int=0,                   # seed of every sample, split and probe
                  batch_size:int=64,            # texts per forward pass
                  cache_dir:str|Path=None,      # feature cache folder
@@ -150,7 +134,7 @@ def run_pipeline(model_name:str=DEFAULT_MODEL, # short name, hub id or local fol
     probes = _probing_stage(model, tok, docs, out, sizes, seed, batch_size, cache_dir, progress, summary['left_out'])
     summary['probing'] = _probing_summary(probes.summary)
     summary['precision'] = _precision_summary(probes)
-    summary['scaling'] = _scaling_stage(model, probes, out, target, seed)
+    summary['scaling'] = _scaling_stage(model, probes, out, seed)
     summary['seconds'] = round(time.time() - t0, 1)
     with atomic_write(out/'summary.json', 'w') as f: json.dump(summary, f, indent=2, default=float)
     return summary
@@ -163,7 +147,6 @@ def _probe_args(p):
     p.add_argument('--n-per-class', type=int, default=200, help='training sentences per class (default: %(default)s)')
     p.add_argument('--test-items', type=int, default=1100, help='test items per SentEval task (default: %(default)s)')
     p.add_argument('--n-word-sents', type=int, default=1000, help='sentences for word tasks (default: %(default)s)')
-    p.add_argument('--target', type=float, default=0.95, help='share of performance to keep (default: %(default)s)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--cache-dir', default=None, help='folder to cache features in')
@@ -241,18 +224,17 @@ def _run(a)->int:
     print(f'probescale: report in {a.out} ({time.time() - t0:.0f} s: ' + '; '.join(r.log) + ')')
     return 0
 
+def _where(probing:dict)->str:
+    "Where each property lives: the best layer of each task (first stack)."
+    return ', '.join(f"{t} {next(iter(v.values()))['best_layer']}" for t, v in probing.items())
+
 def _probe(a)->int:
-    if not 0 < a.target < 1:
-        print(f'probescale: error: --target must be a share between 0 and 1 (0.95 keeps 95%), got {a.target}',
-              file=sys.stderr); return 2
-    s = run_pipeline(a.model, a.out, a.n_corpus, a.n_per_class, a.test_items, a.n_word_sents, a.target, a.seed,
+    s = run_pipeline(a.model, a.out, a.n_corpus, a.n_per_class, a.test_items, a.n_word_sents, a.seed,
                      a.batch_size, a.cache_dir, not a.quiet)
-    sc = s['scaling']
-    msg = (f"; {sc['target']:.0%} of the probe score needs {sc['layers_needed']} of {sc['layers_total']} layers "
-           f"({sc['budget_n_params']/1e6:.2f}M non-embedding parameters)") if sc.get('layers_needed') else ''
-    print(f"probescale: {s['model']} ({s['n_params']:,} parameters){msg} -> {a.out} in {s['seconds']} s")
+    print(f"probescale: {s['model']} ({s['n_params']:,} parameters) -> {a.out} in {s['seconds']} s")
+    print(f"probescale: best layer per task: {_where(s['probing'])}; for a parameter budget, run `probescale run`")
     print(f"probescale: {_precision_line(s['precision'])}")
-    for c in sc.get('caveats', []): print(f'probescale: caveat: {c}')
+    for c in s['scaling'].get('caveats', []): print(f'probescale: caveat: {c}')
     return 0
 
 def main(argv:list=None): # command-line arguments (default: `sys.argv[1:]`)

@@ -18,7 +18,7 @@ from accelerate.utils import DistributedDataParallelKwargs, set_seed
 from fastprogress.fastprogress import progress_bar
 from .models import count_params, layer_map, resolve_device, TaskHead
 from .features import extract_features, model_fingerprint, _hidden_states
-from .probing import fit_linear_probes, LAMBDAS
+from .probing import fit_linear_probes, standardise, LAMBDAS
 from .tasks import ProbingTask
 from .io import atomic_write
 
@@ -67,8 +67,8 @@ def _frozen_split(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test
     sp, cls = data['split'].to_numpy(), {c: i for i, c in enumerate(classes)}
     y = np.array([cls[l] for l in data['label']])
     Xs = {s: torch.from_numpy(np.ascontiguousarray(X[sp == s], dtype=np.float32)) for s in dict.fromkeys(('train', 'dev', split))}
-    mu, sd = Xs['train'].mean(0), Xs['train'].std(0).clamp(min=1e-6)
-    return {s: ((v - mu) / sd)[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}, (mu, sd)
+    Xs, mu, sd = standardise(Xs, dim=0)
+    return {s: v[None] for s, v in Xs.items()}, {s: torch.from_numpy(y[sp == s]) for s in Xs}, (mu[0], sd[0])
 
 # %% ../nbs/10_evaluation.ipynb #a89f1d1f
 def _readout(X:np.ndarray, data:pd.DataFrame, classes:list, split:str='test', lambdas=LAMBDAS)->tuple:

@@ -17,7 +17,7 @@ from .tasks import ProbingTask, control_task
 from .models import resolve_device
 
 # %% auto #0
-__all__ = ['LAMBDAS', 'MDL_FRACTIONS', 'task_features', 'fit_linear_probes', 'fit_mlp_probes', 'online_codelength',
+__all__ = ['LAMBDAS', 'MDL_FRACTIONS', 'task_features', 'standardise', 'fit_linear_probes', 'fit_mlp_probes', 'online_codelength',
            'expected_layer', 'scalar_mix', 'center_of_gravity', 'ProbeResult', 'probe_layers']
 
 # %% ../nbs/03_probing.ipynb #75945a09
@@ -43,6 +43,15 @@ def _kind(t:ProbingTask)->str: return 'word' if t.level == 'word' else 'pair' if
 def _keys(t:ProbingTask)->list: # what the model reads per row: a word tuple, a (text, text_pair) tuple or a text
     if t.level == 'word': return [tuple(w) for w in t.data['words']]
     return list(zip(t.data['text'], t.data['text_pair'])) if t.pair else list(t.data['text'])
+
+# %% ../nbs/03_probing.ipynb #6aa89e95
+def standardise(X:dict,           # split -> tensor of features
+                train:str='train', # the split whose statistics are used
+                dim:int=1,        # the items' dimension (1 for (layers, items, hidden), 0 for (items, hidden))
+               )->tuple:          # ({split: standardised tensor}, mean, sd), mean and sd keeping `dim`
+    "Standardise every split of `X` with the mean and standard deviation of its training split (sd at least 1e-6)."
+    mu, sd = X[train].mean(dim, keepdim=True), X[train].std(dim, keepdim=True).clamp(min=1e-6)
+    return {s: (v - mu) / sd for s, v in X.items()}, mu, sd
 
 # %% ../nbs/03_probing.ipynb #cab2744b
 @dataclass
@@ -85,8 +94,7 @@ def _design(feats:Features, task:ProbingTask, pooling:str='mean')->_Design:
         if len(y[s]) == 0: raise ValueError(f'Task {task.name!r} has an empty {s!r} split.')
     if len(np.unique(y['train'])) < 2: raise ValueError(f'Task {task.name!r} has a single class in its training split.')
     Xt = {s: torch.from_numpy(np.ascontiguousarray(v.transpose(1, 0, 2), dtype=np.float32)) for s, v in X.items()}
-    mu, sd = Xt['train'].mean(1, keepdim=True), Xt['train'].std(1, keepdim=True).clamp(min=1e-6)
-    Xt = {s: (v - mu) / sd for s, v in Xt.items()}
+    Xt, _, _ = standardise(Xt)
     return _Design(Xt, {s: torch.from_numpy(v).long() for s, v in y.items()}, g, list(feats.layers), feats.layer_ids)
 
 # %% ../nbs/03_probing.ipynb #cea92e68

@@ -16,7 +16,7 @@ from scipy.optimize import nnls
 from .models import layer_map
 from .features import _hidden_states
 from .io import save_figure
-from .probing import ProbeResult, probe_layers, task_features, fit_linear_probes
+from .probing import ProbeResult, probe_layers, task_features, fit_linear_probes, standardise
 from .tasks import ProbingTask
 
 # %% auto #0
@@ -391,9 +391,8 @@ def _xy(feats, task:ProbingTask, cols:list, split:str)->tuple: # X, y, mu, sd
         ok = ~np.isnan(vec[:, 0, 0]); rows = np.where(ok, rows, 'none')
     else: rows, vec, lab = sp, feats.sentence('mean')[:, cols], np.array([cls[l] for l in task.data['label']])
     X = {s: torch.from_numpy(np.ascontiguousarray(vec[rows == s].transpose(1, 0, 2), dtype=np.float32)) for s in ('train', split)}
-    mu, sd = X['train'].mean(1, keepdim=True), X['train'].std(1, keepdim=True).clamp(min=1e-6)
-    return ({s: (x - mu) / sd for s, x in X.items()}, {s: torch.from_numpy(lab[rows == s]).long() for s in ('train', split)},
-            mu, sd)
+    X, mu, sd = standardise(X)
+    return X, {s: torch.from_numpy(lab[rows == s]).long() for s in ('train', split)}, mu, sd
 
 # %% ../nbs/06_relevance.ipynb #eb93b429
 class SkipScorer:
