@@ -428,13 +428,16 @@ def _tokenizer_json(tokenizer)->dict:
     if not hasattr(tokenizer, 'backend_tokenizer'): raise ValueError('Vocabulary pruning needs a fast tokenizer (load it with use_fast=True).')
     return json.loads(tokenizer.backend_tokenizer.to_str())
 
-def check_vocab_pruning(tokenizer)->str: # the tokenizer model's type
-    "Fail early, in one line, when `tokenizer`'s vocabulary cannot be pruned."
-    kind = _tokenizer_json(tokenizer)['model']['type']
+def _check_kind(kind:str)->str:
+    "`kind`, if vocabulary pruning supports that tokenizer model; else a one-line error."
     if kind not in VOCAB_KINDS:
         raise ValueError(f'Vocabulary pruning supports WordPiece (BERT, MiniLM, MPNet), BPE (RoBERTa, GPT-2) and Unigram (T5, XLM-R) '
                          f'tokenizers; this one is {kind}. Keep the vocabulary: prune_vocab=False (--no-prune-vocab).')
     return kind
+
+def check_vocab_pruning(tokenizer)->str: # the tokenizer model's type
+    "Fail early, in one line, when `tokenizer`'s vocabulary cannot be pruned."
+    return _check_kind(_tokenizer_json(tokenizer)['model']['type'])
 
 # %% ../nbs/07_pruning.ipynb #bd5601a1
 def _bpe_merges(m:dict)->list: # [(a, b)] in rank order
@@ -508,9 +511,7 @@ def _pruned_model_json(m:dict, vocab:list, new_id:dict)->dict:
 
 def _pruned_tokenizer_json(j:dict, vocab:list)->dict:
     "The JSON of a fast tokenizer that keeps token ids `vocab`, renumbered 0..len-1."
-    if j['model']['type'] not in VOCAB_KINDS:
-        raise ValueError(f"Vocabulary pruning supports WordPiece, BPE and Unigram tokenizers; this one is {j['model']['type']}. "
-                         'Keep the vocabulary: prune_vocab=False (--no-prune-vocab).')
+    _check_kind(j['model']['type'])
     new_id = {old: new for new, old in enumerate(vocab)}
     j['model'] = _pruned_model_json(j['model'], vocab, new_id)
     j['added_tokens'] = [dict(a, id=new_id[a['id']]) for a in j['added_tokens'] if a['id'] in new_id]
