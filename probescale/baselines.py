@@ -17,8 +17,8 @@ from .pruning import PruningPlan, budget_params, plan_from_layer_scores
 
 # %% auto #0
 __all__ = ['BASELINES', 'N_TEXTS', 'LayerScores', 'top_layer_scores', 'random_layer_scores', 'block_influence',
-           'AngularDistances', 'angular_distances', 'HeadScores', 'head_scores', 'baseline_scores', 'baseline_plan',
-           'layer_shares', 'describe_plan', 'compare_plans', 'plot_plans']
+           'AngularDistances', 'angular_distances', 'HeadScores', 'head_scores', 'UnitScores', 'unit_fisher',
+           'baseline_scores', 'baseline_plan', 'layer_shares', 'describe_plan', 'compare_plans', 'plot_plans']
 
 # %% ../nbs/08_baselines.ipynb #e407a7b7
 def _batches(tokenizer, texts:list, batch_size:int=32, max_length:int=128):
@@ -292,8 +292,77 @@ def _michel_plan(model:nn.Module, hs:HeadScores, budget, embeddings:bool=True)->
                          f'per layer), above the budget of {B:,}: use a larger budget or a layer method.')
     return p
 
+# %% ../nbs/08_baselines.ipynb #9677a368
+@dataclass
+class UnitScores:
+    "Diagonal Fisher information of every self-attention head mask and FFN neuron mask (higher = kept first)."
+    heads:dict    # (stack, layer) -> (n_heads,)
+    neurons:dict  # (stack, layer) -> (n_neurons,)
+    def __repr__(self):
+        return (f'UnitScores({len(self.heads)} layers: {sum(map(len, self.heads.values()))} heads, '
+                f'{sum(map(len, self.neurons.values()))} neurons)')
+
+def unit_fisher(model:nn.Module, tokenizer, # the model and its tokenizer
+                task,                       # the downstream `ProbingTask` (sentence level) whose dev loss is differentiated
+                max_length:int=64,          # tokens per text
+               )->UnitScores:
+    "Kwon et al.'s (2022) diagonal Fisher information of head and neuron masks, one dev item at a time."
+    from probescale.relevance import mask_importance
+    return UnitScores(*mask_importance(model, tokenizer, task, normalize=False, fisher=True, max_length=max_length))
+
+# %% ../nbs/08_baselines.ipynb #a1b40128
+def _unit_cost(model:nn.Module, kind:str, keys:tuple, n:int)->int:
+    "Parameters one unit costs, measured: the count of the full model minus that of a plan without unit 0 in these layers."
+    drop = {k: range(1, n) for k in keys}
+    return PruningPlan().n_params(model, False) - PruningPlan(**{kind: drop}).n_params(model, False)
+
+def _kwon_units(model:nn.Module, us:UnitScores)->tuple:
+    "(heads, neurons) as lists of (fisher, cost, stack, layers, unit); a shared-bias stack makes one head unit of the whole stack."
+    lm, shared, heads, neurons = layer_map(model), architecture(model).rel_bias or {}, [], []
+    missing = [l.name for l in lm.layers if (l.stack, l.index) not in us.heads or (l.stack, l.index) not in us.neurons]
+    if missing: raise ValueError(f'No Fisher scores for layers {missing}; score every layer (`unit_fisher`).')
+    for s, ls in lm.stacks.items():
+        for g in ([tuple(l.index for l in ls)] if s in shared else [(l.index,) for l in ls]):
+            n = len(us.heads[s, g[0]]); c = _unit_cost(model, 'heads', tuple((s, i) for i in g), n) if n > 1 else 0
+            heads += [(sum(float(us.heads[s, i][h]) for i in g), c, s, g, h) for h in range(n)]
+        for l in ls:
+            n = len(us.neurons[s, l.index]); c = _unit_cost(model, 'neurons', ((s, l.index),), n) if n > 1 else 0
+            neurons += [(float(v), c, s, (l.index,), j) for j, v in enumerate(us.neurons[s, l.index])]
+    return heads, neurons
+
+# %% ../nbs/08_baselines.ipynb #87b353ff
+def _units_plan(model:nn.Module, heads:list, neurons:list, **meta)->PruningPlan:
+    "The plan that keeps exactly these head and neuron units (lists as from `_kwon_units`)."
+    size = {(l.stack, l.index): (l.n_heads, l.ffn.n_neurons) for l in layer_map(model).layers}
+    kh, kn = {}, {}
+    for *_, s, g, h in heads:
+        for i in g: kh.setdefault((s, i), set()).add(h)
+    for *_, s, g, j in neurons: kn.setdefault((s, g[0]), set()).add(j)
+    return PruningPlan(heads={k: v for k, v in kh.items() if len(v) < size[k][0]},
+                       neurons={k: v for k, v in kn.items() if len(v) < size[k][1]}, method='kwon', meta=meta)
+
+# %% ../nbs/08_baselines.ipynb #37068c2c
+def _kwon_plan(model:nn.Module, us:UnitScores, budget, embeddings:bool=True)->PruningPlan:
+    "Kwon et al.'s mask search under a parameter budget: for every number of heads, the most informative neurons that fit."
+    B = budget_params(model, budget, embeddings)
+    heads, neurons = _kwon_units(model, us)
+    best = lambda us_: list({(u[2], u[3]): u for u in sorted(us_, key=lambda u: u[0])}.values())   # the best unit of every group
+    must_h, must_n = best(heads), best(neurons)
+    opt = lambda us_, must: sorted(set(us_) - set(must), key=lambda u: (-u[0], u[2], u[3], u[4]))
+    opt_h, opt_n = opt(heads, must_h), opt(neurons, must_n)
+    base = _units_plan(model, must_h, must_n).n_params(model, embeddings)
+    if base > B: raise ValueError(f'Every layer keeps one head and one neuron: {base:,} parameters, above the budget of {B:,}; '
+                                  'use a larger budget or a layer method.')
+    cum = lambda us_, i: np.concatenate([[0.], np.cumsum([u[i] for u in us_])])
+    ch, fh, cn, fn = cum(opt_h, 1), cum(opt_h, 0), cum(opt_n, 1), cum(opt_n, 0)
+    nh = np.flatnonzero(B - base - ch >= 0)                          # heads affordable at all
+    nf = np.searchsorted(cn, B - base - ch[nh], side='right') - 1    # the most neurons that fit beside them
+    k = int(np.argmax(fh[nh] + fn[nf]))
+    return _units_plan(model, must_h + opt_h[:nh[k]], must_n + opt_n[:nf[k]], budget=B, embeddings=embeddings,
+                       heads_kept=int(len(must_h) + nh[k]), neurons_kept=int(len(must_n) + nf[k]))
+
 # %% ../nbs/08_baselines.ipynb #c37492fd
-BASELINES = ('top-layers', 'random-layers', 'block-influence', 'angular', 'michel-heads')
+BASELINES = ('top-layers', 'random-layers', 'block-influence', 'angular', 'michel-heads', 'kwon')
 N_TEXTS = 256  # sentences of `default_corpus` the data-driven scores read when no texts are given
 
 # %% ../nbs/08_baselines.ipynb #5c2eaba0
@@ -313,12 +382,19 @@ def baseline_scores(method:str,           # one of `BASELINES`
                     seed:int=0,           # seed of 'random-layers' (and of bootstraps)
                     task=None,            # 'michel-heads': the downstream `ProbingTask` whose loss is differentiated
                     heads=None,           # 'michel-heads': importances {(stack, layer): (n_heads,)} or a `Relevance`
+                    units=None,           # 'kwon': precomputed `UnitScores` (else computed from `task`)
                     **kw,                 # passed on to `block_influence` / `angular_distances` / `head_importance`
-                   ):                     # `LayerScores`, `AngularDistances` or `HeadScores`
+                   ):                     # `LayerScores`, `AngularDistances`, `HeadScores` or `UnitScores`
     "The scores a baseline ranks by."
     if method not in BASELINES: raise ValueError(f'Unknown baseline {method!r}; choose from {BASELINES}.')
     if method == 'top-layers': return top_layer_scores(model)
     if method == 'random-layers': return random_layer_scores(model, seed)
+    if method == 'kwon':
+        if units is not None: return units
+        if task is None or tokenizer is None:
+            raise ValueError("'kwon' differentiates a task loss: pass the tokenizer and task=<a sentence-level ProbingTask, "
+                             "e.g. downstream_task('tweet-sentiment', ...)>, or precomputed units=.")
+        return unit_fisher(model, tokenizer, task, **kw)
     if method == 'michel-heads':
         if heads is None:
             if task is None or tokenizer is None:
@@ -347,6 +423,7 @@ def baseline_plan(method:str,           # one of `BASELINES`
     sc = scores if scores is not None else baseline_scores(method, model, tokenizer, texts, seed, **kw)
     if method == 'angular': return _angular_plan(model, sc, budget, embeddings)
     if method == 'michel-heads': return _michel_plan(model, sc, budget, embeddings)
+    if method == 'kwon': return _kwon_plan(model, sc, budget, embeddings)
     p = plan_from_layer_scores(model, sc.scores, budget, embeddings, method=method)
     if method == 'random-layers': p.meta['seed'] = seed
     return p

@@ -553,9 +553,10 @@ def mask_importance(model, tokenizer,     # the model (not modified) and its tok
                     weights=None,         # task -> weight or `TaskWeights`, for several tasks (default uniform)
                     heads:bool=True, neurons:bool=True, # which units to score
                     normalize:bool=True,  # divide each layer's scores by their L2 norm (Michel; Molchanov)
+                    fisher:bool=False,    # mean SQUARED gradient of each item's loss (Kwon et al. 2022's diagonal Fisher; one item a batch)
                     batch_size:int=16, max_length:int=64, lambdas=(1e-2, 1e-1, 1., 10.),
                    )->tuple:              # (heads, neurons): dicts (stack, layer) -> np.ndarray, or None
-    "Expected |gradient| of the (task-weighted) last-layer probe loss w.r.t. head and neuron masks, on dev."
+    "Expected |gradient| (or, `fisher`, squared per-item gradient) of the (task-weighted) last-layer probe loss w.r.t. head and neuron masks, on dev."
     tasks = [tasks] if isinstance(tasks, ProbingTask) else (list(tasks.values()) if isinstance(tasks, dict) else list(tasks))
     w = getattr(weights, 'weights', weights) or {t.name: 1. for t in tasks}
     w = dict(zip([t.name for t in tasks], _normalise(np.array([w[t.name] for t in tasks], float))))
@@ -568,7 +569,8 @@ def mask_importance(model, tokenizer,     # the model (not modified) and its tok
         ro, d = _readout(model, tokenizer, t, lambdas, max_length=max_length), t.split('dev')
         cls = {c: i for i, c in enumerate(t.classes)}; y = torch.tensor([cls[l] for l in d.label])
         p = t.split('train').label.value_counts(normalize=True).to_numpy(); H = max(-(p * np.log(p)).sum(), 1e-6)
-        batches = [np.arange(i, min(i + batch_size, len(d))) for i in range(0, len(d), batch_size)]
+        bs = 1 if fisher else batch_size
+        batches = [np.arange(i, min(i + bs, len(d))) for i in range(0, len(d), bs)]
         for ix in batches:
             enc = _encode(tokenizer, d.iloc[ix], max_length)
             with _frozen(model), mask_heads(model, masks['h']), mask_neurons(model, masks['n']):
@@ -578,7 +580,7 @@ def mask_importance(model, tokenizer,     # the model (not modified) and its tok
                            for j, (mu, sd, W, b) in zip(last, ro)) / (len(last) * H)
                 loss.backward()
             for u, ms in masks.items():
-                for k, v in ms.items(): acc[u][k] += w[t.name] * v.grad.abs() / len(batches); v.grad = None
+                for k, v in ms.items(): acc[u][k] += w[t.name] * (v.grad ** 2 if fisher else v.grad.abs()) / len(batches); v.grad = None
     out = {u: {k: (_l2 if normalize else np.asarray)(v.numpy()) for k, v in a.items()} or None for u, a in acc.items()}
     return out['h'], out['n']
 
