@@ -2,7 +2,8 @@
 """Write README.md from nbs/index.ipynb (nbdev's `nbdev_readme` needs Quarto, which is not installable offline).
 
 Markdown cells are copied; code cells become ```python blocks followed by their text outputs; cells marked `#| hide`
-are dropped, as are image outputs (they live on the docs site). `--check` exits 1 when README.md is out of date."""
+are dropped, cells marked `#| echo: false` keep their outputs only, and image outputs are dropped (they live on
+the docs site). `--check` exits 1 when README.md is out of date."""
 import json, re, sys
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def render(nb_path=root/'nbs'/'index.ipynb'):
         flags = [l for l in lines if l.startswith('#|')]
         if any(re.match(r'#\|\s*hide', l) for l in flags): continue
         code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
-        if code: out.append(f'```python\n{code}\n```')
+        echo = not any(re.match(r'#\|\s*echo:\s*false', l) for l in flags)
+        if code and echo: out.append(f'```python\n{code}\n```')
         for o in c.get('outputs', []):
             if o.get('output_type') == 'stream' and o.get('name') == 'stdout': txt = ''.join(o['text'])
             elif 'data' in o and 'text/plain' in o['data'] and 'image/png' not in o['data'] and 'text/html' not in o['data']:

@@ -21,14 +21,14 @@ from .probing import LAMBDAS
 from .relevance import model_relevance
 from .pruning import (PruningPlan, prune_model, corpus_vocab, prune_tokenizer, check_vocab_pruning, vocab_coverage,
                                 _layer_costs, _feasible_subsets, _trim_units)
-from .baselines import baseline_plan, baseline_scores
+from .baselines import baseline_plan, baseline_scores, BASELINES
 from .family import FamilyMeasurements, fit_family, family_budget, plot_family
 from .evaluation import evaluate_downstream, benchmark_inference, _readout
 
 # %% auto #0
-__all__ = ['logger', 'DESIGNS', 'STAGE_FIELDS', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision', 'Readout',
-           'maximal_subsets', 'best_subset', 'fit_to_budget', 'design_plan', 'least_squares_scales', 'apply_scales',
-           'DesignChoice', 'choose_design', 'Certificate', 'certify', 'comparison_plans', 'score_table',
+__all__ = ['logger', 'DESIGNS', 'STAGE_FIELDS', 'UNIT_BASELINES', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision',
+           'Readout', 'maximal_subsets', 'best_subset', 'fit_to_budget', 'design_plan', 'least_squares_scales',
+           'apply_scales', 'DesignChoice', 'choose_design', 'Certificate', 'certify', 'comparison_plans', 'score_table',
            'paired_comparisons', 'Report', 'plot_pareto', 'save_report', 'run']
 
 # %% ../nbs/12_pipeline.ipynb #47cf983a
@@ -58,7 +58,7 @@ class Settings:
     designs:tuple=('prefix', 'free', 'pinned')       # layer subsets ProbeScale may choose (see `design_plan`)
     unit_shares:tuple=(0.0, 0.25)      # most of a kept layer's heads and neurons that may be trimmed, per design
     compare_at:tuple=(0.2, 0.35, 0.5, 0.7)           # budgets at which every baseline is evaluated on test
-    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search')   # methods compared at equal budgets
+    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon')   # methods compared at equal budgets (`BASELINES`, 'downstream-search')
     n_random_baseline:int=2            # seeds of the random-layers baseline at each comparison budget
     mode:str='frozen'                  # downstream readout: 'frozen', 'finetune' or 'distill'
     prune_vocab:bool=True              # cut the vocabulary to the downstream training text
@@ -75,6 +75,9 @@ class Settings:
         bad = [d for d in self.designs if d not in DESIGNS]
         if bad or not self.designs: raise ValueError(f'designs must be a non-empty tuple of {DESIGNS}; got {self.designs}.')
         if any(not 0 <= u < 1 for u in self.unit_shares) or not self.unit_shares: raise ValueError(f'unit_shares must be in [0, 1); got {self.unit_shares}.')
+        known = BASELINES + ('downstream-search',)
+        bad = [b for b in self.baselines if b not in known]
+        if bad: raise ValueError(f'Unknown baselines {bad}; choose from {known}.')
         if min(self.n_train, self.n_dev, self.n_calib, self.n_test) < 10: raise ValueError('n_train, n_dev, n_calib and n_test must each be >= 10.')
         return self
 
@@ -190,12 +193,13 @@ class Readout:
     def __init__(self, model, tokenizer, task:ProbingTask, mode:str='frozen', seed:int=0, teacher=None,
                  batch_size:int=128, max_length:int=64, lambdas=LAMBDAS,
                  reconstruct:bool=False, n_reconstruct:int=256, # rescale trimmed layers by least squares on that many training texts
-                 checkpoint_dir=None):  # fine-tuning modes: one checkpoint folder per plan below it, so a rerun resumes mid-training
+                 checkpoint_dir=None,   # fine-tuning modes: one checkpoint folder per plan below it, so a rerun resumes mid-training
+                 store:dict=None):      # frozen features per plan and text, shared by readouts of the same model on other splits of the same texts
         self.model, self.tok, self.task, self.mode, self.seed, self.teacher = model, tokenizer, task, mode, seed, teacher
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.reconstruct, self.n_reconstruct = reconstruct, n_reconstruct
         self.kw, self.lambdas = dict(batch_size=batch_size, max_length=max_length, progress=False), lambdas
-        self.X, self.memo, self.clf, self.heads, self.n_extracted = {}, {}, {}, {}, 0
+        self.X, self.memo, self.clf, self.heads, self.n_extracted, self.store = {}, {}, {}, {}, 0, store
     def __repr__(self): return f'Readout({self.task.name}, {self.mode}: {len(self.memo)} (plan, split) scores, {self.n_extracted} texts embedded)'
     def texts(self, split:str)->list:
         d = self.task.split(split)
@@ -213,9 +217,16 @@ def _features(self:Readout, plan, split:str)->np.ndarray: # (n, hidden) mean-poo
     k = 0 if plan == 'floor' else _prefix_depth(self.model, plan)
     key = ('full', split) if k is not None else (_plan_key(plan), split)
     if key not in self.X:
-        m, t = (self.model, self.tok) if k is not None else _built(self, plan)
-        f = extract_features(m, t, self.texts(split), **self.kw).sentence('mean')
-        self.X[key], self.n_extracted = (f if k is not None else f[:, -1]), self.n_extracted + len(f)
+        texts = self.texts(split)
+        rescaled = k is None and self.reconstruct and (plan.heads or plan.neurons)   # its model depends on the training texts
+        sk = key[0] + ('|' + hashlib.sha256(repr(self.texts('train')[:self.n_reconstruct]).encode()).hexdigest()[:16] if rescaled else '')
+        memo = {} if self.store is None else self.store.setdefault(sk, {})
+        todo = [x for x in dict.fromkeys(texts) if x not in memo]
+        if todo:
+            m, t = (self.model, self.tok) if k is not None else _built(self, plan)
+            f = extract_features(m, t, todo, **self.kw).sentence('mean')
+            memo.update(zip(todo, f if k is not None else f[:, -1])); self.n_extracted += len(todo)
+        self.X[key] = np.stack([memo[x] for x in texts])
     return self.X[key][:, k] if k is not None else self.X[key]
 
 # %% ../nbs/12_pipeline.ipynb #f6d6dcef
@@ -494,19 +505,29 @@ def _chooser(method:str, model, tok, texts, readout, design:str, seed:int, score
     return lambda R: _skipped(model, baseline_plan(method, model, R, tok, texts, seed=seed, embeddings=False, scores=scores.get(method)))
 
 # %% ../nbs/12_pipeline.ipynb #86c890c4
+UNIT_BASELINES = ('michel-heads', 'kwon')   # methods that trim heads (and neurons) and keep every layer: no layer choice to share
+
+def _unit_scores(method:str, model, tok, relevance, task):
+    "Scores of a unit baseline from the downstream train/dev loss (Michel's: the relevance's own head scores when it has them)."
+    if method == 'michel-heads' and getattr(relevance, 'heads', None): return baseline_scores(method, model, tok, heads=relevance.heads)
+    return baseline_scores(method, model, tok, task=_rows(task, ('train', 'dev')))
+
 def comparison_plans(model, tok, relevance, choice:DesignChoice, readout:Readout, budgets=(0.35, 0.5),
-                     baselines=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search'),
+                     baselines=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon'),
                      n_random:int=2, texts:list=None, seed:int=0)->dict:
     "(method, budget, share, seed) -> plan, for ProbeScale's design and every baseline, at exactly the same budget and trimming."
     from probescale.pruning import budget_params
     sc = {m: baseline_scores(m, model, tok, texts, seed=seed) for m in baselines if m in ('block-influence', 'angular')}
+    sc.update({m: _unit_scores(m, model, tok, relevance, readout.task) for m in baselines if m in UNIT_BASELINES})
     plans = {}
     for b, u in itertools.product(budgets, dict.fromkeys([choice.share, 0.0])):
         B = budget_params(model, b, embeddings=False)
         plans['probescale', b, u, 0] = design_plan(model, relevance, b, choice.design, u)
         for m, r in [(m, r) for m in baselines for r in (range(n_random) if m == 'random-layers' else [0])]:
-            try: plans[m, b, u, r] = fit_to_budget(model, relevance, _chooser(m, model, tok, texts, readout, choice.design, seed + r, sc),
-                                                   B, u, m, budget_fraction=b)
+            if m in UNIT_BASELINES and u != choice.share: continue   # one comparison per budget, at the delivered design's trimming
+            try: plans[m, b, u, r] = (baseline_plan(m, model, B, embeddings=False, scores=sc[m]) if m in UNIT_BASELINES else
+                                      fit_to_budget(model, relevance, _chooser(m, model, tok, texts, readout, choice.design, seed + r, sc),
+                                                    B, u, m, budget_fraction=b))
             except ValueError as e: warnings.warn(f'{m} at {b:.0%}: {e}')
     return plans
 
