@@ -31,7 +31,7 @@ def render(nb_path=root/'nbs'/'index.ipynb'):
             else: continue
             out.append(f'    ' + '\n    '.join(txt.rstrip().splitlines()))
     text = '\n\n'.join(out) + '\n'
-    text = re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', text)
+    text = re.sub(r'\]\(((?:\d\d[a-z]?_\w+|benchmarks/\w+|tutorials/\w+)\.ipynb)\)', r'](nbs/\1)', text)
     return '<!-- generated from nbs/index.ipynb by .ci/make_readme.py: edit the notebook, not this file -->\n\n' + text
 
 if __name__ == '__main__':

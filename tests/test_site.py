@@ -11,7 +11,7 @@ EXPECTED = {'index.html': 0, '00_io.html': 0, '00_models.html': 2, '01_tasks.htm
             '08_baselines.html': 2, '09_export.html': 0, '10_evaluation.html': 1, '11_family.html': 2, '12_pipeline.html': 0, '13_cli.html': 0,
             '14_distributed.html': 0, 'benchmarks/features_overhead.html': 0, 'benchmarks/probing_speed.html': 0,
             'benchmarks/pruning_speed.html': 1, 'benchmarks/distributed_speed.html': 1,
-            'benchmarks/method.html': 1}
+            'benchmarks/method.html': 1, 'benchmarks/headline.html': 2}
 
 @pytest.fixture(scope='module')
 def site(root):
