@@ -24,9 +24,9 @@ def render(nb_path=root/'nbs'/'index.ipynb'):
         if code and echo: out.append(f'```python\n{code}\n```')
         for o in c.get('outputs', []):
             if o.get('output_type') == 'stream' and o.get('name') == 'stdout': txt = ''.join(o['text'])
+            elif 'data' in o and 'text/markdown' in o['data']: out.append(''.join(o['data']['text/markdown']).strip()); continue   # before text/plain: IPython's Markdown has both
             elif 'data' in o and 'text/plain' in o['data'] and 'image/png' not in o['data'] and 'text/html' not in o['data']:
                 txt = ''.join(o['data']['text/plain'])
-            elif 'data' in o and 'text/markdown' in o['data']: out.append(''.join(o['data']['text/markdown']).strip()); continue
             elif 'data' in o and 'text/html' in o['data'] and 'text/plain' in o['data']: txt = ''.join(o['data']['text/plain'])
             else: continue
             out.append(f'    ' + '\n    '.join(txt.rstrip().splitlines()))

@@ -12,7 +12,7 @@ from .tasks import ProbingTask, SPLITS, CALIB, _py, _words
 
 # %% auto #0
 __all__ = ['SENTIMENTS', 'GLUE_FORMATS', 'DOWNSTREAM_TASKS', 'task_from_data', 'read_conll', 'read_task_file', 'downstream_task',
-           'with_calibration']
+           'with_calibration', 'unlabeled_texts']
 
 # %% ../nbs/01c_downstream.ipynb #827e6977
 _SPLIT_NAMES = {'train': 'train', 'training': 'train', 'dev': 'dev', 'valid': 'dev', 'validation': 'dev',
@@ -196,7 +196,6 @@ def task_from_data(data,                     # pandas DataFrame, or datasets Dat
     out = out[out['split'].notna()]
     out = out.sort_values('split', key=lambda s: s.map(SPLITS.index), kind='stable').reset_index(drop=True)
     return ProbingTask(name, level, out, classes, description)
-
 
 # %% ../nbs/01c_downstream.ipynb #d52d2b18
 def _package_file(package:str,  # installed package that ships the file
@@ -384,3 +383,27 @@ def with_calibration(task:ProbingTask, # a task with a dev split
     take, _ = _cut(dev, lab, n_calib, seed, task.level == 'sentence', task.name)
     data = task.data.copy(); data.iloc[take, data.columns.get_loc('split')] = CALIB
     return ProbingTask(task.name, task.level, data, task.classes, task.description, task.control, dict(task.info, n_calib=n_calib))
+
+# %% ../nbs/01c_downstream.ipynb #62deb319
+def unlabeled_texts(source,                  # 'tweet-sentiment', or a file of texts (.txt, .csv, .tsv, .jsonl, .json)
+                    task:ProbingTask,        # the task whose splits the texts must stay out of
+                    text_col:str='text',     # the column of a table file
+                    n:int=None,              # at most this many (a seeded draw); None: all
+                    seed:int=0,
+                   )->list:                  # texts in none of the task's dev, calibration or test rows (and not repeated)
+    "The task's own unlabeled text, kept apart from every split that a choice, the certificate or the report reads."
+    if task.level != 'sentence': raise ValueError(f'unlabeled text is read for sentence-level tasks; {task.name!r} is {task.level}-level.')
+    if str(source) == 'tweet-sentiment': texts = list(_tweet_sentiment_frame()[0].text)
+    else:
+        p = Path(source)
+        if not p.is_file(): raise ValueError(f'{p}: no such file of unlabeled text; give a .txt file (one text a line) or a table with a {text_col!r} column.')
+        if p.suffix.lower() == '.txt': texts = [l.strip() for l in p.read_text(errors='replace').splitlines()]
+        else:
+            df = read_task_file(p)
+            if text_col not in df.columns: raise ValueError(f'{p}: missing columns [{text_col!r}]; the file has {list(df.columns)}')
+            texts = [str(t).strip() for t in df[text_col]]
+    held = set(task.data.text[task.data.split != 'train'])
+    seen = set(task.data.text[task.data.split == 'train'])       # the training texts are already there, with their labels
+    out = [t for t in dict.fromkeys(texts) if t and t not in held and t not in seen]
+    if n is not None and n < len(out): out = [out[i] for i in sorted(np.random.default_rng(seed).choice(len(out), n, replace=False))]
+    return out

@@ -387,13 +387,16 @@ def benchmark_inference(models:dict,              # name -> (model or `OnnxEncod
                         texts:list,               # real texts to build the inputs from
                         batch_sizes=(1, 32),      # batch sizes to time
                         lengths=(64,),            # sequence lengths (tokens, padding included) to time
-                        repeats:int=7,            # timed runs per model and shape (median reported)
-                        warmup:int=2,             # untimed runs first
+                        repeats:int=10,           # timed rounds (every model once per round, in a rotating order)
+                        warmup:int=3,             # untimed rounds first
                         threads:int=None,         # torch threads (default: as set)
                         progress:bool=True,
+                        level:float=0.95,         # level of each speedup's interval
                        )->InferenceBenchmark:
-    "Latency, throughput, FLOPs and memory of each model, timed interleaved on identical input shapes."
+    "Latency, throughput, FLOPs and memory of each model, timed interleaved on identical input shapes, speedups with intervals."
+    from scipy import stats
     if len(models) < 1 or not texts: raise ValueError('Pass at least one model and some texts.')
+    if repeats < 2: raise ValueError(f'repeats must be >= 2 to give each speedup an interval; got {repeats}.')
     if threads: torch.set_num_threads(threads)
     names, rows = list(models), []
     for bs in batch_sizes:
@@ -402,15 +405,18 @@ def benchmark_inference(models:dict,              # name -> (model or `OnnxEncod
             for _ in range(warmup):
                 for n in names: _time_once(models[n][0], *inp[n])
             t = {n: [] for n in names}
-            for _ in range(repeats):
-                for n in names: t[n].append(_time_once(models[n][0], *inp[n]))
+            for r in range(repeats):
+                for n in names[r % len(names):] + names[:r % len(names)]: t[n].append(_time_once(models[n][0], *inp[n]))
             for n in names:
+                lr = np.log(np.array(t[names[0]]) / np.array(t[n]))        # per-round log speedup over the reference
+                h = stats.t.ppf(0.5 + level / 2, repeats - 1) * lr.std(ddof=1) / np.sqrt(repeats)
                 rows.append(dict(model=n, batch_size=bs, length=L, latency_ms=1e3 * np.median(t[n]), throughput=bs / np.median(t[n]),
+                                 speedup=np.exp(lr.mean()), speedup_low=np.exp(lr.mean() - h), speedup_high=np.exp(lr.mean() + h),
                                  **_costs(models[n][0], *inp[n])))
     df = pd.DataFrame(rows)
     ref = df[df.model == names[0]].set_index(['batch_size', 'length'])
     key = pd.MultiIndex.from_frame(df[['batch_size', 'length']])
-    df['speedup'] = ref.latency_ms.reindex(key).to_numpy() / df.latency_ms
+    df['measurable'] = (df.speedup_low > 1) | (df.speedup_high < 1)
     df['ideal_speedup'] = ref.flops.reindex(key).to_numpy() / df.flops
     df['share_of_ideal'] = (df.speedup - 1) / (df.ideal_speedup - 1).where(df.ideal_speedup > 1)
     return InferenceBenchmark(df, torch.get_num_threads(), names[0])

@@ -86,12 +86,12 @@ class ProbeScalePrunedModel(Base):
 
 # %% ../nbs/09_export.ipynb #f83cbc84
 def uneven(model)->bool: # does plain `AutoModel.from_pretrained` fail to rebuild `model`'s shape?
-    "True when some layer keeps another number of heads or FFN neurons than the config states for all."
+    "True when some layer keeps another number of heads or FFN neurons than the config states for all, or the pooler was removed."
     rec, cfg = getattr(model.config, 'probescale_pruning', None), model.config
     if not rec: return False
     arch = architecture(model)
     h0, n0 = getattr(cfg, arch.heads_attr), getattr(cfg, arch.ffn_attr) if arch.ffn_attr else None
-    return (bool(rec.get('rel_bias')) or any(h != h0 for hs in rec['heads'].values() for h in hs)
+    return (bool(rec.get('rel_bias')) or rec.get('pooler') is False or any(h != h0 for hs in rec['heads'].values() for h in hs)
             or any(n != n0 for ns in rec['neurons'].values() for n in ns))
 
 def write_remote_code(model, folder:str|Path)->Path: # the modelling file written
@@ -189,6 +189,7 @@ class OnnxEncoder:
     def __init__(self, path:str|Path, source=None, threads:int=None):   # source: the PyTorch model it was exported from
         import onnxruntime as ort
         so = ort.SessionOptions(); so.intra_op_num_threads = threads or torch.get_num_threads()   # as many threads as torch
+        so.add_session_config_entry('session.intra_op.allow_spinning', '0')   # idle threads sleep: they must not slow the model timed next
         self.path, self.source, self.task_head = Path(path), source, getattr(source, 'task_head', None)
         self.session = ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
     def __repr__(self): return f'OnnxEncoder({self.path.name}, {self.size_mb:.1f} MB)'

@@ -15,8 +15,8 @@ from .io import _cache_root   # the probescale cache folder (PROBESCALE_CACHE, e
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'OFFLINE_MODELS', 'ARCHITECTURES', 'resolve_model_path', 'Architecture', 'architecture', 'Attention',
            'FFN', 'Layer', 'LayerMap', 'layer_map', 'TaskHead', 'load_head', 'load_model', 'random_model',
-           'reshape_to_record', 'rebuild_pruned', 'count_params', 'param_breakdown', 'plot_param_breakdown',
-           'random_like', 'resolve_device']
+           'reshape_to_record', 'rebuild_pruned', 'count_params', 'without_pooler', 'param_breakdown',
+           'plot_param_breakdown', 'random_like', 'resolve_device']
 
 # %% ../nbs/00_models.ipynb #da9b345c
 DEFAULT_MODEL = 'all-MiniLM-L6-v2'
@@ -392,6 +392,7 @@ def reshape_to_record(model:nn.Module)->nn.Module: # the same model, reshaped in
                 if _get(layer, p) is not None: _resize(layer, p, n, 0)
             _resize(layer, arch.ffn_down, n, 1)
         _shared_bias(model, s, rec)
+    if rec.get('pooler') is False and getattr(body, 'pooler', None) is not None: body.pooler = None   # removed before saving (`without_pooler`)
     return model
 
 # %% ../nbs/00_models.ipynb #059c32ad
@@ -440,6 +441,14 @@ def count_params(model:nn.Module,     # a Hugging Face model
         for m in layer_map(model).embeddings:
             for k in _unique_params(m): ps.pop(k, None)
     return sum(p.numel() for p in ps.values())
+
+# %% ../nbs/00_models.ipynb #1ac0d983
+def without_pooler(model:nn.Module)->nn.Module: # a copy without `pooler` (the model itself when it has none)
+    "A copy of `model` without its pooler, for uses that pool the token representations themselves (mean pooling)."
+    if getattr(model.base_model, 'pooler', None) is None: return model
+    new = copy.deepcopy(model)
+    new.base_model.pooler = None
+    return new
 
 # %% ../nbs/00_models.ipynb #88bd4b67
 def _per_head(a:Attention)->int:

@@ -4,36 +4,33 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import copy, hashlib, itertools, json, logging, math, shutil, tempfile, time, warnings, weakref
-from dataclasses import dataclass, field, asdict
+import hashlib, json, logging, math, re, shutil, tempfile, time, warnings, weakref
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastprogress.fastprogress import progress_bar
-from fastcore.basics import patch
 import probescale
-from .io import atomic_write, save_figure, dump_signed, load_signed, UntrustedFile
-from .models import DEFAULT_MODEL, OFFLINE_MODELS, load_model, count_params, layer_map, TaskHead
-from .export import save_pruned, model_card, st_normalizes, export_onnx, OnnxEncoder, predict
-from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks, ProbingTask
-from .downstream import downstream_task
-from .features import extract_features, model_fingerprint
-from .probing import LAMBDAS
+from .io import dump_signed, load_signed, UntrustedFile
+from .models import DEFAULT_MODEL, load_model, without_pooler
+from .export import export_onnx, OnnxEncoder, predict
+from .tasks import SENTEVAL_TASKS, default_corpus, parse, senteval_tasks
+from .downstream import downstream_task, unlabeled_texts, DOWNSTREAM_TASKS
+from .features import model_fingerprint
 from .relevance import model_relevance
-from .pruning import (PruningPlan, prune_model, corpus_vocab, prune_tokenizer, check_vocab_pruning, vocab_coverage,
-                                _layer_costs, _feasible_subsets, _trim_units)
-from .baselines import baseline_plan, baseline_scores, BASELINES
-from .family import FamilyMeasurements, fit_family, family_budget, plot_family
-from .evaluation import evaluate_downstream, benchmark_inference, _readout
+from .pruning import corpus_vocab, check_vocab_pruning, vocab_coverage
+from .baselines import BASELINES
+from .evaluation import evaluate_downstream, benchmark_inference
+from .readout import Readout, task_rows
+from .designs import DESIGNS, UNIT_DESIGNS, unit_signals, choose_design
+from .certificate import dev_law, candidates, certify, Certificate
+from .comparisons import comparison_plans, test_scores, score_table, paired_comparisons, COMPARED
+from .report import Report, save_report
 
 # %% auto #0
-__all__ = ['logger', 'DESIGNS', 'STAGE_FIELDS', 'UNIT_BASELINES', 'Settings', 'stage_key', 'probing_tasks', 'probe_precision',
-           'Readout', 'maximal_subsets', 'best_subset', 'fit_to_budget', 'design_plan', 'least_squares_scales',
-           'apply_scales', 'DesignChoice', 'choose_design', 'Certificate', 'certify', 'comparison_plans', 'score_table',
-           'paired_comparisons', 'Report', 'plot_pareto', 'save_report', 'run']
+__all__ = ['logger', 'STAGE_FIELDS', 'Settings', 'autocast_dtype', 'stage_key', 'probing_tasks', 'probe_precision', 'stage_tasks',
+           'stage_unlabeled', 'run']
 
 # %% ../nbs/12_pipeline.ipynb #47cf983a
 logger = logging.getLogger('probescale')   # stage starts, ends and cache hits, at INFO (see `probescale run --log-level`)
-DESIGNS = ('prefix', 'free', 'pinned')   # the layer subsets ProbeScale may choose among (see `design_plan`)
 
 @dataclass
 class Settings:
@@ -51,21 +48,22 @@ class Settings:
     n_per_class:int=60                 # training sentences per class of each probing task (dev: /3)
     test_items:int=400                 # test items per probing task (all classes together; see `probing_tasks`)
     n_train:int=2000                   # downstream training items (readouts are fitted on them)
-    n_dev:int=1000                     # downstream dev items (every choice)
-    n_calib:int=4000                   # downstream calibration items (the budget and its certificate)
+    n_dev:int=2000                     # downstream dev items (every choice, and the order of the certificate's candidates)
+    n_calib:int=12000                  # downstream calibration items (the certificate: its power grows with them)
     n_test:int=2000                    # downstream test items (the report, read once)
-    budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # family grid, fractions of the non-embedding parameters
-    designs:tuple=('prefix', 'free', 'pinned')       # layer subsets ProbeScale may choose (see `design_plan`)
-    unit_shares:tuple=(0.0, 0.25)      # most of a kept layer's heads and neurons that may be trimmed, per design
-    compare_at:tuple=(0.2, 0.35, 0.5, 0.7)           # budgets at which every baseline is evaluated on test
-    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon')   # methods compared at equal budgets (`BASELINES`, 'downstream-search')
+    budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # grid of budgets, fractions of the non-embedding parameters
+    designs:tuple=('prefix', 'pinned', 'units', 'units-probes')   # the portfolio (see `designs.DESIGNS`)
+    unit_shares:tuple=(0.0, 0.5)       # trimming shares of the layer designs (depth plus width above 0)
+    compare_at:tuple=(0.35, 0.7)       # budgets at which every baseline is evaluated on test (the delivered model's budget too)
+    baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon')   # methods compared at equal budgets (`comparisons.COMPARED`)
     n_random_baseline:int=2            # seeds of the random-layers baseline at each comparison budget
     mode:str='frozen'                  # downstream readout: 'frozen', 'finetune' or 'distill'
-    prune_vocab:bool=True              # cut the vocabulary to the downstream training text
-    units:str|None='downstream'        # head/neuron importance from the downstream dev loss ('probes', or None: layers only)
+    prune_vocab:bool=True              # cut the vocabulary to the training text and the task's unlabeled text (never dev)
+    unlabeled:str|None=None            # the task's unlabeled text: a .txt/.csv/.tsv/.jsonl/.json file (None: the task's own source, where it has one)
     reconstruct:bool=True              # rescale kept heads and neurons by least squares (Kwon et al. 2022), every method alike
-    level:float=0.95                   # one-sided level of the certificate and of the paired comparisons
-    n_boot:int=1000                    # bootstrap replicates of every interval
+    level:float=0.95                   # one-sided level of the certificate; 1 - the family-wise error rate of the comparisons
+    n_boot:int=1000                    # bootstrap replicates (probe intervals, the law's refits)
+    dtype:str='auto'                   # forward passes of the frozen features: 'auto', 'float32' or 'bfloat16'
     def check(self):
         if not 0 < self.target <= 1: raise ValueError(f'target must be a share in (0, 1] (0.8 keeps 80%); got {self.target}.')
         if self.measure not in ('gain', 'raw'): raise ValueError(f"measure must be 'gain' or 'raw'; got {self.measure!r}.")
@@ -75,19 +73,31 @@ class Settings:
         bad = [d for d in self.designs if d not in DESIGNS]
         if bad or not self.designs: raise ValueError(f'designs must be a non-empty tuple of {DESIGNS}; got {self.designs}.')
         if any(not 0 <= u < 1 for u in self.unit_shares) or not self.unit_shares: raise ValueError(f'unit_shares must be in [0, 1); got {self.unit_shares}.')
-        known = BASELINES + ('downstream-search',)
-        bad = [b for b in self.baselines if b not in known]
-        if bad: raise ValueError(f'Unknown baselines {bad}; choose from {known}.')
+        bad = [b for b in self.baselines if b not in COMPARED]
+        if bad: raise ValueError(f'Unknown baselines {bad}; choose from {COMPARED}.')
+        if self.dtype not in ('auto', 'float32', 'bfloat16'): raise ValueError(f"dtype must be 'auto', 'float32' or 'bfloat16'; got {self.dtype!r}.")
         if min(self.n_train, self.n_dev, self.n_calib, self.n_test) < 10: raise ValueError('n_train, n_dev, n_calib and n_test must each be >= 10.')
         return self
 
+# %% ../nbs/12_pipeline.ipynb #0d7ddca8
+def _cpu_bf16()->bool:
+    try: return bool(re.search(r'\b(amx_bf16|avx512_bf16)\b', Path('/proc/cpuinfo').read_text()))
+    except OSError: return False
+
+def autocast_dtype(dtype:str='auto', device:str='cpu')->str|None: # 'bf16' or None (float32), for `Readout(dtype=)`
+    "The forward-pass precision that `Settings.dtype` asks for on `device`."
+    if dtype == 'float32': return None
+    if dtype == 'bfloat16': return 'bf16'
+    if device.startswith('cuda'): return 'bf16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else None
+    return 'bf16' if _cpu_bf16() else None
+
 # %% ../nbs/12_pipeline.ipynb #df8f18c0
 _DATA = ('task', 'text_col', 'pair_col', 'label_col', 'seed', 'n_corpus', 'probing', 'n_per_class', 'test_items', 'n_train', 'n_dev', 'n_calib', 'n_test')
-_REL = _DATA + ('units', 'n_boot')
+_REL = _DATA + ('n_boot', 'dtype')
 _DESIGN = _REL + ('budgets', 'designs', 'unit_shares', 'mode', 'reconstruct')
-_CAL = _DESIGN + ('target', 'measure', 'level', 'prune_vocab')
-STAGE_FIELDS = {'tasks': _DATA, 'relevance': _REL, 'designs': _DESIGN, 'calibration': _CAL,
-                'comparison': _DESIGN + ('compare_at', 'baselines', 'n_random_baseline'),
+_CAL = _DESIGN + ('target', 'measure', 'level', 'prune_vocab', 'unlabeled')
+STAGE_FIELDS = {'tasks': _DATA, 'relevance': _REL, 'signals': _REL + ('designs',), 'designs': _DESIGN, 'calibration': _CAL,
+                'comparison': _CAL + ('compare_at', 'baselines', 'n_random_baseline'),
                 'evaluation': _CAL + ('compare_at', 'baselines', 'n_random_baseline')}  # what each stage reads
 
 def stage_key(s:Settings, stage:str, fingerprint:str='')->str:
@@ -162,7 +172,7 @@ def probe_precision(res)->pd.DataFrame: # a `ProbeResult`
     return pd.DataFrame(rows)
 
 # %% ../nbs/12_pipeline.ipynb #b323219f
-def _tasks(s:Settings)->tuple:
+def stage_tasks(s:Settings)->tuple:
     "(probing tasks, downstream task with train/dev/calib/test splits)"
     docs = parse(default_corpus(n=s.n_corpus, seed=s.seed), progress=False)
     probing = probing_tasks(docs, s.probing, test_items=s.test_items, n_per_class=s.n_per_class, seed=s.seed)
@@ -170,568 +180,19 @@ def _tasks(s:Settings)->tuple:
     cols = dict(text_col=s.text_col, pair_col=s.pair_col, label_col=s.label_col) if own else {}
     return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed, **cols)
 
-def _rows(task:ProbingTask, splits:tuple)->ProbingTask:
-    "The task restricted to `splits` (what a stage may read)."
-    return ProbingTask(task.name, task.level, task.data[task.data.split.isin(splits)].reset_index(drop=True), task.classes, task.description)
+# %% ../nbs/12_pipeline.ipynb #1b8d06ab
+def stage_unlabeled(s:Settings, down)->list:
+    "The task's unlabeled text for these settings ([] when there is none)."
+    if s.unlabeled is not None: return unlabeled_texts(s.unlabeled, down, s.text_col)
+    return unlabeled_texts(s.task, down) if s.task in DOWNSTREAM_TASKS and down.level == 'sentence' else []
 
-# %% ../nbs/12_pipeline.ipynb #59fc3333
-def _plan_key(plan)->str:
-    if plan is None or isinstance(plan, str): return str(plan)
-    d = plan.to_dict(); return json.dumps({k: d[k] for k in ('layers', 'heads', 'neurons', 'vocab')}, sort_keys=True, default=str)
+# %% ../nbs/12_pipeline.ipynb #81ce67ef
+def _model(model)->tuple:
+    "(model, tokenizer, name) from a name/path or a (model, tokenizer) pair."
+    if isinstance(model, (tuple, list)): return model[0], model[1], str(getattr(model[0], 'name_or_path', model[0].config.model_type))
+    m, t = load_model(model)
+    return m, t, str(model)
 
-def _prefix_depth(model, plan)->int|None:
-    "k when `plan` keeps exactly whole layers 1..k of a one-stack model and its whole vocabulary (None otherwise)."
-    if plan is None: return len(layer_map(model).layers)
-    stacks = layer_map(model).stacks
-    if len(stacks) != 1 or plan.heads or plan.neurons or plan.vocab is not None: return None
-    kept = plan.kept_layers(model)[next(iter(stacks))]
-    return len(kept) if kept == list(range(1, len(kept) + 1)) else None
-
-# %% ../nbs/12_pipeline.ipynb #9c88b2ed
-class Readout:
-    "Per-item correctness of (pruned) models on a downstream task's splits, cached per plan and split."
-    def __init__(self, model, tokenizer, task:ProbingTask, mode:str='frozen', seed:int=0, teacher=None,
-                 batch_size:int=128, max_length:int=64, lambdas=LAMBDAS,
-                 reconstruct:bool=False, n_reconstruct:int=256, # rescale trimmed layers by least squares on that many training texts
-                 checkpoint_dir=None,   # fine-tuning modes: one checkpoint folder per plan below it, so a rerun resumes mid-training
-                 store:dict=None):      # frozen features per plan and text, shared by readouts of the same model on other splits of the same texts
-        self.model, self.tok, self.task, self.mode, self.seed, self.teacher = model, tokenizer, task, mode, seed, teacher
-        self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
-        self.reconstruct, self.n_reconstruct = reconstruct, n_reconstruct
-        self.kw, self.lambdas = dict(batch_size=batch_size, max_length=max_length, progress=False), lambdas
-        self.X, self.memo, self.clf, self.heads, self.n_extracted, self.store = {}, {}, {}, {}, 0, store
-    def __repr__(self): return f'Readout({self.task.name}, {self.mode}: {len(self.memo)} (plan, split) scores, {self.n_extracted} texts embedded)'
-    def texts(self, split:str)->list:
-        d = self.task.split(split)
-        return list(zip(d.text, d.text_pair)) if self.task.pair else list(d.text)
-
-# %% ../nbs/12_pipeline.ipynb #c0c39dce
-def _built(self:Readout, plan)->tuple: # (model, tokenizer) of a plan, its trimmed layers rescaled when `reconstruct`
-    if plan is None: return self.model, self.tok
-    m = prune_model(self.model, plan)
-    if self.reconstruct and (plan.heads or plan.neurons):
-        apply_scales(m, plan, self.model, least_squares_scales(self.model, plan, self.tok, self.texts('train')[:self.n_reconstruct]))
-    return m, (prune_tokenizer(self.tok, plan) if plan.vocab is not None else self.tok)
-
-def _features(self:Readout, plan, split:str)->np.ndarray: # (n, hidden) mean-pooled output of the plan's model
-    k = 0 if plan == 'floor' else _prefix_depth(self.model, plan)
-    key = ('full', split) if k is not None else (_plan_key(plan), split)
-    if key not in self.X:
-        texts = self.texts(split)
-        rescaled = k is None and self.reconstruct and (plan.heads or plan.neurons)   # its model depends on the training texts
-        sk = key[0] + ('|' + hashlib.sha256(repr(self.texts('train')[:self.n_reconstruct]).encode()).hexdigest()[:16] if rescaled else '')
-        memo = {} if self.store is None else self.store.setdefault(sk, {})
-        todo = [x for x in dict.fromkeys(texts) if x not in memo]
-        if todo:
-            m, t = (self.model, self.tok) if k is not None else _built(self, plan)
-            f = extract_features(m, t, todo, **self.kw).sentence('mean')
-            memo.update(zip(todo, f if k is not None else f[:, -1])); self.n_extracted += len(todo)
-        self.X[key] = np.stack([memo[x] for x in texts])
-    return self.X[key][:, k] if k is not None else self.X[key]
-
-# %% ../nbs/12_pipeline.ipynb #f6d6dcef
-def _frozen_correct(self:Readout, plan, split:str)->np.ndarray:
-    "Linear readout trained on train, L2 strength chosen on dev, correctness on `split` (see `evaluation._readout`)."
-    parts = {s: _features(self, plan, s) for s in dict.fromkeys(('train', 'dev', split))}
-    data = pd.concat([self.task.data[self.task.data.split == s] for s in parts])
-    correct, _, head = _readout(np.concatenate(list(parts.values())), data, self.task.classes, split, self.lambdas)
-    head.max_length, head.batch_size = self.kw['max_length'], self.kw['batch_size']
-    self.heads[_plan_key(plan)] = head
-    return correct
-
-# %% ../nbs/12_pipeline.ipynb #7b750949
-def _tuned_correct(self:Readout, plan, split:str)->np.ndarray:
-    "Fine-tuned (or distilled) classifier, trained once per plan; correctness on `split`."
-    from probescale.evaluation import _encode, _predict
-    key = _plan_key(plan)
-    if key not in self.clf:
-        m, t = _built(self, None if plan == 'floor' else plan)
-        ck = None if self.checkpoint_dir is None else self.checkpoint_dir/hashlib.sha256(key.encode()).hexdigest()[:12]
-        sc = evaluate_downstream(m, t, self.task, self.mode, self.teacher, self.seed, progress=False, split='dev', checkpoint_dir=ck)
-        self.clf[key] = (sc.classifier, t)
-    clf, t = self.clf[key]
-    ids, mask, y = _encode(t, self.task, split, self.kw['max_length'])
-    return (_predict(clf, ids, mask).argmax(-1) == y).numpy().astype(float)
-
-# %% ../nbs/12_pipeline.ipynb #e5285deb
-@patch
-def correct(self:Readout, plan, split:str)->np.ndarray: # (n,) 1.0 where right
-    "Correctness of `plan` ('floor': the embeddings alone; None: the full model) on `split`, cached."
-    key = (_plan_key(plan), split)
-    if key not in self.memo:
-        tuned = self.mode != 'frozen' and plan != 'floor'
-        self.memo[key] = (_tuned_correct if tuned else _frozen_correct)(self, plan, split)
-    return self.memo[key]
-
-@patch
-def score(self:Readout, plan, split:str='dev')->float: return float(self.correct(plan, split).mean())
-
-# %% ../nbs/12_pipeline.ipynb #01357298
-@patch
-def delivered(self:Readout, plan)->tuple: # (model, tokenizer, TaskHead)
-    "The model, tokenizer and head behind `plan`'s scores (None: the full model), as a copy that is safe to save."
-    key = _plan_key(plan)
-    if self.mode == 'frozen':
-        if key not in self.heads: _frozen_correct(self, plan, 'dev')    # fits the head (train, L2 on dev)
-        m, t = _built(self, plan) if plan is not None else (copy.deepcopy(self.model), self.tok)
-        return m, t, self.heads[key]
-    if key not in self.clf: _tuned_correct(self, plan, 'dev')
-    clf, t = self.clf[key]
-    head = TaskHead(self.task.classes, clf.head.weight.detach().T, clf.head.bias.detach(), mode=self.mode,
-                    max_length=self.kw['max_length'], batch_size=128)
-    return copy.deepcopy(clf.body), t, head
-
-# %% ../nbs/12_pipeline.ipynb #a2121596
-def _allowed(model, skip:frozenset, design:str)->bool:
-    "Does the set of skipped layers respect the design? (prefix: each stack keeps 1..k; pinned: each keeps its last)"
-    for st, ls in layer_map(model).stacks.items():
-        sk, L = {i for s, i in skip if s == st}, len(ls)
-        if design == 'prefix' and sk != set(range(L - len(sk) + 1, L + 1)): return False
-        if design == 'pinned' and L in sk: return False
-    return True
-
-# %% ../nbs/12_pipeline.ipynb #fe975972
-def maximal_subsets(model, budget:int, design:str='free', limit:int=100_000)->list:
-    "Skipped-layer sets allowed by `design` whose kept layers fit `budget` (non-embedding) and that no skipped layer fits back into."
-    n0, costs = _layer_costs(model, None, False)
-    subs = _feasible_subsets(model, budget, n0, costs, limit)
-    if subs is None: raise ValueError(f'More than {limit:,} layer subsets fit the budget: use the greedy search.')
-    subs = {sk for sk in subs if _allowed(model, sk, design)}
-    return sorted((sk for sk in subs if not any(sk - {k} in subs for k in sk)), key=lambda sk: sorted(sk))
-
-# %% ../nbs/12_pipeline.ipynb #63a0a391
-def best_subset(model, score, budget:int, design:str='free', max_subsets:int=64)->frozenset:
-    "The allowed maximal subset with the highest `score(skipped)` (exhaustive up to `max_subsets`, else greedy removal)."
-    try: cands = maximal_subsets(model, budget, design)
-    except ValueError: cands = None
-    if cands is not None and len(cands) <= max_subsets:
-        if not cands: raise ValueError(f'No {design} subset of layers fits {budget:,} non-embedding parameters.')
-        return max(cands, key=lambda sk: (score(sk), -len(sk), [-i for _, i in sorted(sk)]))
-    n0, costs, skip = *_layer_costs(model, None, False), frozenset()
-    while n0 - sum(costs[k] for k in skip) > budget:
-        nxt = [skip | {k} for k in costs if k not in skip and _allowed(model, skip | {k}, design)
-               and any(j[0] == k[0] and j not in skip | {k} for j in costs)]
-        if not nxt: raise ValueError(f'No {design} subset of layers fits {budget:,} non-embedding parameters.')
-        skip = max(nxt, key=lambda sk: (score(sk), [-i for _, i in sorted(sk)]))
-    return skip
-
-# %% ../nbs/12_pipeline.ipynb #5320c6d4
-def fit_to_budget(model, relevance, choose, budget:int, share:float=0., method:str='probescale', **meta)->PruningPlan:
-    "Layers from `choose(relaxed budget) -> skipped set`, then heads and neurons trimmed by `relevance`'s importance to `budget`."
-    n0, costs = _layer_costs(model, None, False)
-    fine = share > 0 and (getattr(relevance, 'heads', None) or getattr(relevance, 'neurons', None))
-    R = min(n0, int(budget / (1 - share))) if fine else budget
-    while True:
-        skip = choose(R); n, kept = n0 - sum(costs[k] for k in skip), ({}, {})
-        if n > budget:
-            kept = _trim_units(model, relevance, skip, n, budget, share) if fine else None
-            if kept is None: R = n - min(costs.values()); continue
-        layers = {s: [l.index for l in ls if (s, l.index) not in skip] for s, ls in layer_map(model).stacks.items()}
-        return PruningPlan(layers, kept[0], kept[1], None, method, dict(meta, budget=budget, relaxed=R, share=share))
-
-# %% ../nbs/12_pipeline.ipynb #fff4b6c9
-def design_plan(model, relevance, budget:float, design:str='prefix', share:float=0., max_subsets:int=8)->PruningPlan:
-    "ProbeScale's plan for one design: layers by the probing skip score, then heads and neurons by importance."
-    from probescale.pruning import budget_params
-    if design not in DESIGNS: raise ValueError(f'design must be one of {DESIGNS}; got {design!r}.')
-    if budget == 1: return PruningPlan(method='full', meta=dict(design=design, share=share))
-    B = budget_params(model, budget, embeddings=False)
-    choose = lambda R: best_subset(model, relevance.scorer, R, design, max_subsets)
-    return fit_to_budget(model, relevance, choose, B, share, 'probescale', design=design, budget_fraction=float(budget))
-
-# %% ../nbs/12_pipeline.ipynb #7ad3bf8a
-def _unit_stats(X:torch.Tensor, W:torch.Tensor, kept:list, width:int)->tuple:
-    "Gram matrix and right-hand side of the least squares over kept units (`width` inputs each) for one batch of tokens."
-    T = X @ W.T                                               # (tokens, out): the full output, bias left out
-    if width == 1:
-        Xk, Wk = X[:, kept], W[:, kept]
-        return (Wk.T @ Wk) * (Xk.T @ Xk), (Xk * (T @ Wk)).sum(0)
-    C = torch.stack([X[:, u * width:(u + 1) * width] @ W[:, u * width:(u + 1) * width].T for u in kept])   # (units, tokens, out)
-    return torch.einsum('itd,jtd->ij', C, C), torch.einsum('itd,td->i', C, T)
-
-# %% ../nbs/12_pipeline.ipynb #de60aeac
-@torch.no_grad()
-def least_squares_scales(model, plan:PruningPlan, tokenizer, texts:list, batch_size:int=32, max_length:int=64, ridge:float=1e-3)->dict:
-    "(stack, layer, 'heads'|'neurons') -> scales of the plan's kept units that best rebuild the full layer's outputs (Kwon et al. 2022)."
-    from probescale.features import _hidden_states
-    lm, want, stats, hooks = layer_map(model), {}, {}, []
-    for l in lm.layers:
-        k = (l.stack, l.index)
-        if k in plan.heads: want[k + ('heads',)] = [(a.o, a.head_dim, plan.heads[k]) for a in l.attentions if a.kind == 'self'][0]
-        if k in plan.neurons: want[k + ('neurons',)] = (l.ffn.down, 1, plan.neurons[k])
-    mask = {}
-    def hook(key, lin, width, kept):
-        def f(mod, args):
-            G, r = _unit_stats(args[0][mask['m']].float(), lin.weight.float(), kept, width)
-            g0, r0 = stats.get(key, (0, 0)); stats[key] = (g0 + G, r0 + r)
-        return lin.register_forward_pre_hook(f)
-    hooks = [hook(k, *v) for k, v in want.items()]
-    try:
-        model.eval()
-        for i in range(0, len(texts), batch_size):
-            enc = tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True, max_length=max_length, return_tensors='pt', return_token_type_ids=False)
-            mask['m'] = enc['attention_mask'].bool()
-            _hidden_states(model, enc['input_ids'], enc['attention_mask'])
-    finally:
-        for h in hooks: h.remove()
-    out = {}
-    for k, (G, r) in stats.items():
-        lam = ridge * torch.diagonal(G).mean()
-        out[k] = torch.linalg.solve(G + lam * torch.eye(len(G)), r).numpy()
-    return out
-
-# %% ../nbs/12_pipeline.ipynb #dc60421a
-@torch.no_grad()
-def apply_scales(pruned, plan:PruningPlan, model, scales:dict):
-    "Multiply the kept units' output columns of `pruned` (built from `model` by `plan`) by their least-squares scales, in place."
-    kept = plan.kept_layers(model)
-    layers = {(l.stack, l.index): l for l in layer_map(pruned).layers}
-    for (s, i, kind), m in scales.items():
-        l = layers[s, kept[s].index(i) + 1]                   # kept layers are renumbered 1..k
-        if kind == 'neurons': l.ffn.down.weight.mul_(torch.as_tensor(m, dtype=l.ffn.down.weight.dtype)[None])
-        else:
-            a = [a for a in l.attentions if a.kind == 'self'][0]
-            a.o.weight.mul_(torch.as_tensor(np.repeat(m, a.head_dim), dtype=a.o.weight.dtype)[None])
-    return pruned
-
-# %% ../nbs/12_pipeline.ipynb #2a598a76
-@dataclass
-class DesignChoice:
-    "Dev scores of every ProbeScale design at every budget, and the one chosen."
-    df:pd.DataFrame; plans:dict; design:str; share:float
-    def __repr__(self): return f'DesignChoice({self.design}, share {self.share}: best of {self.df.groupby(["design", "share"]).ngroups} designs on dev)'
-    @property
-    def table(self)->pd.DataFrame: # designs as rows, budgets as columns, mean dev score last
-        t = self.df.pivot_table(index=['design', 'share'], columns='budget', values='dev_score')
-        return t.assign(mean=t.mean(1)).sort_values('mean', ascending=False)
-
-def choose_design(model, relevance, readout:Readout, budgets=(0.2, 0.35, 0.5, 0.7), designs=DESIGNS, shares=(0., 0.25),
-                  progress:bool=False)->DesignChoice:
-    "Build every (design, share) at every budget; choose the one with the best mean downstream dev score."
-    rows, plans = [], {}
-    grid = list(itertools.product(designs, shares, [b for b in budgets if b < 1]))
-    for d, u, b in (progress_bar(grid, leave=False) if progress else grid):
-        p = plans[d, u, b] = design_plan(model, relevance, b, d, u)
-        rows.append(dict(design=d, share=u, budget=b, n_params=p.n_params(model, False), layers=len(sum(p.kept_layers(model).values(), [])),
-                         dev_score=readout.score(p, 'dev')))
-    df = pd.DataFrame(rows)
-    best = df.groupby(['design', 'share'], sort=False).dev_score.mean().idxmax()
-    return DesignChoice(df, plans, *best)
-
-# %% ../nbs/12_pipeline.ipynb #ccc101e3
-def _replicates(correct:list, n_boot:int, seed:int)->np.ndarray: # (n_boot, len(correct)) accuracies on the same resampled items
-    idx = np.random.default_rng(seed).integers(0, len(correct[0]), (n_boot, len(correct[0])))
-    return np.stack([c[idx].mean(1) for c in correct], 1)
-
-def _retention(acc, full, floor, measure:str='gain'):
-    "Share kept: of the gain over the floor ('gain') or of the full score ('raw'); works on arrays of replicates."
-    with np.errstate(divide='ignore', invalid='ignore'):
-        return (acc - floor) / (full - floor) if measure == 'gain' else acc / full
-
-# %% ../nbs/12_pipeline.ipynb #5b5b09b5
-def _family(model, choice:DesignChoice, readout:Readout, n_boot:int, seed:int, progress:bool=False)->FamilyMeasurements:
-    "The chosen design at the grid budgets and the full model, scored on calibration, with joint replicates."
-    plans = [p for (d, u, b), p in choice.plans.items() if (d, u) == (choice.design, choice.share)] + [None]
-    corr = [readout.correct(p, 'calib') for p in (progress_bar(plans, leave=False) if progress else plans)]
-    df = pd.DataFrame(dict(kind='selected', method='probescale', n_params=[(p or PruningPlan()).n_params(model, False) for p in plans],
-                           budget_fraction=[(p.meta.get('budget_fraction') if p else 1.0) for p in plans], score=[c.mean() for c in corr]))
-    return FamilyMeasurements(df, _replicates(corr, n_boot, seed), plans)
-
-# %% ../nbs/12_pipeline.ipynb #1b782013
-def _proposal(fam:FamilyMeasurements, floor:float, target:float, measure:str, notes:list)->tuple:
-    "(fit or None, budget or None, proposed non-embedding budget): the law's conservative budget, else the smallest member."
-    try:
-        fit = fit_family(fam)
-        if not fit.identified: raise ValueError(fit.reason)
-        b = family_budget(fit, target, floor=floor if measure == 'gain' else 0.)
-        if not np.isfinite(b.n_conservative):
-            notes.append(f'{b.unreached:.0%} of the law\'s refits never reach the target: the conservative budget is the full model')
-        return fit, b, float(min(b.n_conservative, fam.df.n_params.max()))
-    except ValueError as e:
-        notes.append(f'no scaling-law budget ({e}); the certificate starts from the smallest grid budget')
-        return None, None, float(fam.df.n_params.min())
-
-# %% ../nbs/12_pipeline.ipynb #3895f0ca
-@dataclass
-class Certificate:
-    "Fixed-sequence calibration: every candidate tried with its calibration retention and bound; the delivered plan."
-    steps:pd.DataFrame; plan:PruningPlan|None; certified:bool; fit:object; budget:object; proposal:float; notes:list
-    def __repr__(self):
-        return (f'Certificate({"certified" if self.certified else "NOT certified"}: {len(self.steps)} candidates tried; '
-                f'proposal {self.proposal:,.0f} non-embedding parameters)')
-
-def _candidates(model, choice:DesignChoice, proposal:float)->list: # budgets (fractions) to test, largest first
-    n = count_params(model, False)
-    grid = sorted({b for (d, u, b) in choice.plans if (d, u) == (choice.design, choice.share)} | {1.0}, reverse=True)
-    out = [b for b in grid if b * n >= proposal - 1]
-    return out + ([proposal / n] if proposal / n < out[-1] - 1e-6 else [])
-
-# %% ../nbs/12_pipeline.ipynb #b4382202
-def certify(model, relevance, choice:DesignChoice, readout:Readout, fam:FamilyMeasurements, target:float=0.8,
-            measure:str='gain', level:float=0.95, vocab:list=None, n_boot:int=1000, seed:int=0)->Certificate:
-    "Law proposes, calibration decides: test candidates from the full model down to the law's budget; stop at the first failure."
-    full_c, floor_c, notes = readout.correct(None, 'calib'), readout.correct('floor', 'calib'), []
-    fit, bud, prop = _proposal(fam, floor_c.mean(), target, measure, notes)
-    if measure == 'gain' and full_c.mean() <= floor_c.mean():
-        notes.append('the full model does not beat the floor on calibration: gain retention is undefined; nothing certified')
-        return Certificate(pd.DataFrame(), None, False, fit, bud, prop, notes)
-    rows, plan = [], None
-    for b in _candidates(model, choice, prop):
-        try: core = design_plan(model, relevance, b if b == 1.0 else int(round(b * count_params(model, False))), choice.design, choice.share)
-        except ValueError as e: notes.append(f'the law\'s budget cannot be built ({e})'); break
-        p = PruningPlan(core.layers, core.heads, core.neurons, vocab, 'probescale', dict(core.meta, budget_fraction=float(b)))
-        c = readout.correct(p, 'calib')
-        R = _replicates([c, full_c, floor_c], n_boot, seed)
-        lb = float(np.nanpercentile(_retention(R[:, 0], R[:, 1], R[:, 2], measure), 100 * (1 - level)))
-        ok = lb >= target
-        rows.append(dict(budget=b, n_params=p.n_params(model, False), n_params_total=p.n_params(model, True), score=c.mean(),
-                         retention=_retention(c.mean(), full_c.mean(), floor_c.mean(), measure), lower_bound=lb, passed=ok))
-        if not ok: break
-        plan = p
-    if plan is None: notes.append(f'no candidate, not even the full model with its vocabulary cut, certified {target:.0%} on calibration: the full model is delivered')
-    return Certificate(pd.DataFrame(rows), plan, plan is not None, fit, bud, prop, notes)
-
-# %% ../nbs/12_pipeline.ipynb #456b810a
-def _skipped(model, plan)->frozenset:
-    kept = plan.kept_layers(model)
-    return frozenset((s, l.index) for s, ls in layer_map(model).stacks.items() for l in ls if l.index not in kept[s])
-
-def _whole(model, skip:frozenset)->PruningPlan:
-    return PruningPlan({s: [l.index for l in ls if (s, l.index) not in skip] for s, ls in layer_map(model).stacks.items()})
-
-def _chooser(method:str, model, tok, texts, readout, design:str, seed:int, scores:dict):
-    "`choose(R) -> skipped layers` of a baseline (downstream search: the design's subset search on downstream dev)."
-    if method == 'downstream-search': return lambda R: best_subset(model, lambda sk: readout.score(_whole(model, sk), 'dev'), R, design)
-    return lambda R: _skipped(model, baseline_plan(method, model, R, tok, texts, seed=seed, embeddings=False, scores=scores.get(method)))
-
-# %% ../nbs/12_pipeline.ipynb #86c890c4
-UNIT_BASELINES = ('michel-heads', 'kwon')   # methods that trim heads (and neurons) and keep every layer: no layer choice to share
-
-def _unit_scores(method:str, model, tok, relevance, task):
-    "Scores of a unit baseline from the downstream train/dev loss (Michel's: the relevance's own head scores when it has them)."
-    if method == 'michel-heads' and getattr(relevance, 'heads', None): return baseline_scores(method, model, tok, heads=relevance.heads)
-    return baseline_scores(method, model, tok, task=_rows(task, ('train', 'dev')))
-
-def comparison_plans(model, tok, relevance, choice:DesignChoice, readout:Readout, budgets=(0.35, 0.5),
-                     baselines=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon'),
-                     n_random:int=2, texts:list=None, seed:int=0)->dict:
-    "(method, budget, share, seed) -> plan, for ProbeScale's design and every baseline, at exactly the same budget and trimming."
-    from probescale.pruning import budget_params
-    sc = {m: baseline_scores(m, model, tok, texts, seed=seed) for m in baselines if m in ('block-influence', 'angular')}
-    sc.update({m: _unit_scores(m, model, tok, relevance, readout.task) for m in baselines if m in UNIT_BASELINES})
-    plans = {}
-    for b, u in itertools.product(budgets, dict.fromkeys([choice.share, 0.0])):
-        B = budget_params(model, b, embeddings=False)
-        plans['probescale', b, u, 0] = design_plan(model, relevance, b, choice.design, u)
-        for m, r in [(m, r) for m in baselines for r in (range(n_random) if m == 'random-layers' else [0])]:
-            if m in UNIT_BASELINES and u != choice.share: continue   # one comparison per budget, at the delivered design's trimming
-            try: plans[m, b, u, r] = (baseline_plan(m, model, B, embeddings=False, scores=sc[m]) if m in UNIT_BASELINES else
-                                      fit_to_budget(model, relevance, _chooser(m, model, tok, texts, readout, choice.design, seed + r, sc),
-                                                    B, u, m, budget_fraction=b))
-            except ValueError as e: warnings.warn(f'{m} at {b:.0%}: {e}')
-    return plans
-
-# %% ../nbs/12_pipeline.ipynb #a0213112
-def _test_scores(model, readout:Readout, delivered, plans:dict, progress:bool=False)->dict:
-    "(method, budget, share, seed) -> test correctness, for the full model, the floor, the delivered model and every plan."
-    out = {('full', 1.0, None, 0): readout.correct(None, 'test'), ('embeddings', 0.0, None, 0): readout.correct('floor', 'test'),
-           ('probescale (delivered)', None, None, 0): readout.correct(delivered, 'test')}
-    for k, p in (progress_bar(list(plans.items()), leave=False) if progress else plans.items()): out[k] = readout.correct(p, 'test')
-    return out
-
-# %% ../nbs/12_pipeline.ipynb #b4be8808
-def _n_params(model, key, plan)->tuple: # (non-embedding, total)
-    n, n0 = count_params(model), count_params(model, False)
-    if key[0] == 'embeddings': return 0, n - n0
-    return (n0, n) if plan is None else (plan.n_params(model, False), plan.n_params(model, True))
-
-def score_table(model, correct:dict, plans:dict, measure:str='gain', n_boot:int=1000, seed:int=0, level:float=0.95)->pd.DataFrame:
-    "One row per model: parameters (integers), test score with 95% interval, raw and gain retention with intervals and one-sided bounds."
-    full, floor, rows, a = correct['full', 1.0, None, 0], correct['embeddings', 0.0, None, 0], [], 100 * (1 - level)
-    for k, c in correct.items():
-        R = _replicates([c, full, floor], n_boot, seed)
-        ne, tot = _n_params(model, k, plans.get(k))
-        row = dict(method=k[0], budget=k[1], share=k[2], seed=k[3], n_params=int(ne), n_params_total=int(tot), score=c.mean(),
-                   ci_low=np.percentile(R[:, 0], 2.5), ci_high=np.percentile(R[:, 0], 97.5))
-        for ms in ('raw', 'gain'):
-            r = _retention(R[:, 0], R[:, 1], R[:, 2], ms)
-            row.update({f'{ms}_retention': _retention(c.mean(), full.mean(), floor.mean(), ms), f'{ms}_ci_low': np.nanpercentile(r, 2.5),
-                        f'{ms}_ci_high': np.nanpercentile(r, 97.5), f'{ms}_lower_bound': np.nanpercentile(r, a)})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-# %% ../nbs/12_pipeline.ipynb #fcadf136
-def paired_comparisons(correct:dict, n_boot:int=1000, seed:int=0, level:float=0.95, margin:float=0.01)->pd.DataFrame:
-    "ProbeScale minus every method at the same (budget, share): difference, 95% CI, one-sided bound, Holm-corrected p, power."
-    from statsmodels.stats.multitest import multipletests
-    from scipy.stats import norm
-    rows, groups = [], {}
-    for (m, b, u, r), c in correct.items():
-        if b is not None and m not in ('probescale', 'full', 'embeddings'): groups.setdefault((m, b, u), []).append(c)
-    for (m, b, u), cs in groups.items():
-        if ('probescale', b, u, 0) not in correct: continue
-        R = _replicates([correct['probescale', b, u, 0], np.mean(cs, 0)], n_boot, seed); d = R[:, 0] - R[:, 1]
-        rows.append(dict(method=m, budget=b, share=u, n_seeds=len(cs), difference=correct['probescale', b, u, 0].mean() - np.mean(cs, 0).mean(),
-                         ci_low=np.percentile(d, 2.5), ci_high=np.percentile(d, 97.5), lower_bound=np.percentile(d, 100 * (1 - level)),
-                         p_better=(1 + (d <= 0).sum()) / (n_boot + 1), mde=(norm.ppf(level) + norm.ppf(0.8)) * d.std()))
-    df = pd.DataFrame(rows)
-    if len(df):
-        df['p_holm'] = multipletests(df.p_better, method='holm')[1]
-        df['at_least_as_good'] = df.lower_bound >= -margin
-        df['better'] = df.p_holm < 1 - level
-    return df
-
-# %% ../nbs/12_pipeline.ipynb #92f4483c
-@dataclass
-class Report:
-    "Everything a ProbeScale run measured, with plots, and `save_report` to write it as a folder."
-    settings:Settings; relevance:object; designs:DesignChoice; family:FamilyMeasurements; certificate:Certificate
-    scores:pd.DataFrame; comparisons:pd.DataFrame; benchmark:object; log:list
-    model:object=None; tokenizer:object=None   # the delivered model and its tokenizer
-    head:object=None                            # the `TaskHead` behind the delivered model's scores
-    coverage:dict=None                          # how the delivered (vocabulary-pruned) tokenizer reads the test split (`vocab_coverage`)
-    onnx:pd.DataFrame=None                      # the ONNX files' check against PyTorch and their test accuracy
-    onnx_dir:Path=None                          # where they are, until `save_report` copies them into the model folder
-    @property
-    def delivered(self)->pd.Series: return self.scores.set_index('method').loc['probescale (delivered)']
-    @property
-    def fit(self): return self.certificate.fit
-
-# %% ../nbs/12_pipeline.ipynb #04f4a9d6
-@patch
-def headline(self:Report)->str:
-    "The first line: certified or not, target met or missed on test, retention with its bound, parameters, speedup."
-    s, d, full = self.settings, self.delivered, self.scores.set_index('method').loc['full']
-    n, n0, dn, dn0 = (int(x) for x in (full.n_params_total, full.n_params, d.n_params_total, d.n_params))
-    what = 'gain over the floor' if s.measure == 'gain' else 'full score'
-    if self.certificate.plan is None:
-        return (f'NOT CERTIFIED: no pruned model kept {s.target:.0%} of the {what} with {s.level:.0%} confidence on calibration; '
-                f'the full model ({n:,} parameters, {n0:,} without embeddings) is delivered unpruned.')
-    ret, lb = d[f'{s.measure}_retention'], d[f'{s.measure}_lower_bound']
-    sp = self.benchmark.df.set_index(['model', 'batch_size']).speedup.get(('probescale (delivered)', 32), float('nan'))
-    return (f"Target {s.target:.0%} of the {what} {'MET' if ret >= s.target else 'MISSED'} on test: {s.measure} retention {ret:.3f} "
-            f"(one-sided {s.level:.0%} bound {lb:.3f}); {dn:,} parameters ({n / dn:.2f}x fewer), {dn0:,} without embeddings "
-            f"({n0 / max(dn0, 1):.2f}x fewer); {sp:.2f}x faster (batch 32); certified on calibration.")
-
-# %% ../nbs/12_pipeline.ipynb #d31be754
-@patch
-def warnings_(self:Report)->list:
-    "What a reader must know: below the floor, a gap too small for gain retention to mean much, the power, the notes."
-    sc, s, out = self.scores.set_index('method'), self.settings, []
-    full, floor, d = sc.loc['full'], sc.loc['embeddings'], self.delivered
-    if full.score <= floor.score: return out + [f'WARNING: the full model ({full.score:.4f}) does not beat the embeddings alone ({floor.score:.4f}) on test: gain retention is undefined.'] + [f'Note: {n}' for n in self.certificate.notes]
-    if self.certificate.plan is not None and d.gain_lower_bound <= 0:
-        out.append(f'WARNING: the delivered model ({d.score:.4f}) is not reliably above the embeddings alone ({floor.score:.4f}).')
-    pr = self.scores[self.scores.budget.between(0, 1, inclusive='neither')]
-    hw = float(((pr.gain_ci_high - pr.gain_ci_low) / 2).median()) if len(pr) else float('nan')
-    out.append(f'The full model is {100 * (full.score - floor.score):.1f} points above the floor on {s.n_test:,} test items: a pruned model\'s '
-               f'gain retention is known to about +-{hw:.2f} here (median 95% half-width), {"too imprecise to separate methods by it" if hw > 0.25 else "precise enough to use"}.')
-    if len(self.comparisons): out.append(f'Power: the median paired comparison detects differences of {100 * self.comparisons.mde.median():.1f} '
-                                         f'points or more (80% power, one-sided {s.level:.0%}).')
-    if self.coverage: out.append(f"Vocabulary: the delivered tokenizer keeps {len(self.tokenizer):,} tokens; on the test split "
-                                 f"{self.coverage['unknown_share']:.2%} of its tokens became unknown and {self.coverage['changed_share']:.1%} of the texts are read differently.")
-    if self.onnx is not None:
-        o, sp = self.onnx.set_index('file'), self.benchmark.df.set_index(['model', 'batch_size']).speedup
-        out.append(f"ONNX: the delivered model as model.onnx ({o.size_mb['model.onnx']:.0f} MB, test accuracy {o.test_score['model.onnx']:.4f}) and "
-                   f"model-int8.onnx ({o.size_mb['model-int8.onnx']:.0f} MB, {o.test_score['model-int8.onnx']:.4f}); at batch 32 they run "
-                   f"{sp.get(('delivered, ONNX', 32), float('nan')):.2f}x and {sp.get(('delivered, ONNX int8', 32), float('nan')):.2f}x as fast as the full PyTorch model.")
-    return out + [f'Note: {n}' for n in self.certificate.notes]
-
-# %% ../nbs/12_pipeline.ipynb #2184d6de
-@patch
-def __repr__(self:Report): return self.headline()
-
-def plot_pareto(scores:pd.DataFrame, ax=None):
-    "Test score against non-embedding parameters for every method (random seeds averaged), with 95% intervals."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(7.5, 4.5))
-    d = scores[scores.budget.notna() & ~scores.method.isin(['full', 'embeddings'])]
-    d = d.groupby(['method', 'share', 'budget'], sort=False, dropna=False)[['n_params', 'score', 'ci_low', 'ci_high']].mean().reset_index()
-    for (m, u), g in d.groupby(['method', 'share'], sort=False, dropna=False):
-        g = g.sort_values('n_params')
-        ax.errorbar(g.n_params, g.score, yerr=[g.score - g.ci_low, g.ci_high - g.score], marker='o' if u == 0 else 's', capsize=2,
-                    lw=2.2 if m == 'probescale' else 1, alpha=0.85, label=f'{m} ({"layers only" if u == 0 else f"trim {u:.0%}"})')
-    for m, ls in (('full', '-'), ('embeddings', ':')):
-        ax.axhline(scores.set_index('method').loc[m, 'score'], color='k', ls=ls, lw=1, label=m)
-    dl = scores.set_index('method').loc['probescale (delivered)']
-    ax.plot(dl.n_params, dl.score, 'r*', ms=14, label='delivered')
-    ax.set_xlabel('non-embedding parameters'); ax.set_ylabel('downstream accuracy (test)')
-    ax.set_title('every method at the same budgets (test)', fontsize=10); ax.legend(fontsize=7, ncol=2)
-    ax.figure.tight_layout()
-    return ax
-
-# %% ../nbs/12_pipeline.ipynb #c3064c43
-def _markdown(r:Report)->str:
-    s = r.settings
-    lines = [f'# ProbeScale report: {s.model} on {s.task}', '', f'**{r.headline()}**', ''] + [f'- {w}' for w in r.warnings_()] + [
-             '', f'Settings: `{json.dumps(asdict(s), default=str)}`', '', '## Design chosen on dev', '',
-             f'{r.designs.design} subsets, trimming share {r.designs.share}.', '', r.designs.table.round(4).to_markdown(), '',
-             '## Certificate on calibration (fixed sequence, largest first)', '', r.certificate.steps.round(4).to_markdown(index=False), '',
-             '## Test scores (read once)', '', r.scores.round(4).to_markdown(index=False), '',
-             '## ProbeScale minus each method (test, paired)', '', r.comparisons.round(4).to_markdown(index=False), '',
-             '## Inference', '', r.benchmark.df.round(3).to_markdown(index=False), '',
-             '## Figures', '', '![](pareto.png)', '![](family.png)', '![](relevance.png)']
-    return '\n'.join(lines) + '\n'
-
-# %% ../nbs/12_pipeline.ipynb #15a89993
-def _kept(plan)->str:
-    "A plan in words."
-    if plan is None: return 'the whole model (nothing was certified)'
-    parts = [f'{s} layers {ks}' for s, ks in plan.layers.items()] or ['every layer']
-    if plan.heads: parts.append(f'attention heads trimmed in {len(plan.heads)} layers')
-    if plan.neurons: parts.append(f'FFN neurons trimmed in {len(plan.neurons)} layers')
-    parts.append(f'a vocabulary of {len(plan.vocab):,} tokens' if plan.vocab is not None else 'the whole vocabulary')
-    return '; '.join(parts)
-
-def _card(r:Report)->str:
-    "The delivered model's card: what it is, what it kept, its test scores and caveats, use, and how to reproduce it."
-    s, sc = r.settings, r.scores.set_index('method')
-    d, full = sc.loc['probescale (delivered)'], sc.loc['full']
-    rows = sc.loc[['full', 'embeddings', 'probescale (delivered)'], ['n_params_total', 'n_params', 'score', 'ci_low', 'ci_high',
-                  f'{s.measure}_retention', f'{s.measure}_lower_bound']].round(4)
-    rows[['n_params_total', 'n_params']] = rows[['n_params_total', 'n_params']].map(lambda x: f'{int(x):,}')   # 2,124,480, not 2.1e+06
-    code = ("```python\nfrom probescale.models import load_model\nfrom probescale.export import predict\n"
-            "model, tok = load_model('pruned-model')      # the folder itself\npredict(model, tok, ['what a lovely morning'])\n```")
-    body = '\n'.join([f'**{r.headline()}**', '', '## What it is', '',
-        f'- Pruned from `{s.model}` by probescale {probescale.__version__} for the task `{s.task}` ({s.mode} readout), seed {s.seed}.',
-        f'- Data: {s.n_train:,} train / {s.n_dev:,} dev (every choice) / {s.n_calib:,} calibration (the budget) / {s.n_test:,} test items (read once).',
-        f'- Kept: {_kept(r.certificate.plan)}.',
-        f'- Parameters: {int(d.n_params_total):,} in all, {int(d.n_params):,} without embeddings '
-        f'(the full model: {int(full.n_params_total):,} and {int(full.n_params):,}).',
-        '', '## Test scores', '', rows.to_markdown(), '', '## Caveats', ''] + [f'- {w}' for w in r.warnings_()] + [
-        '- The head was fitted to this task\'s training items; scores hold for text like its test split, nothing more.',
-        '', '## Use', '', code, '',
-        '`SentenceTransformer(folder)` gives its embeddings; `AutoModel.from_pretrained(folder)` loads it (add '
-        '`trust_remote_code=True` when the folder holds `modeling_probescale.py`: its layers keep different widths).',
-        '', '## Reproduce', '', '```\nprobescale run --config settings.json --out runs/again\n```',
-        '(`settings.json` is in this folder and in the report folder.)'])
-    base = next((i['aliases'][0] for k, i in OFFLINE_MODELS.items() if k == s.model and i['aliases']), s.model)   # the hub id of a short name
-    return model_card(base, f'{s.model} pruned by ProbeScale for {s.task}', body)
-
-# %% ../nbs/12_pipeline.ipynb #5ea82820
-def save_report(r:Report, folder:str|Path)->Path:
-    "Write the delivered model, tables, figures, `summary.json` and `report.md` into `folder` (each file atomically)."
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir(): raise ValueError(f'{folder} is a file: pass a folder for the report.')
-    folder.mkdir(parents=True, exist_ok=True)
-    with atomic_write(folder/'settings.json', 'w') as fh: json.dump(asdict(r.settings), fh, indent=1)   # `probescale run --config` reruns it
-    extra = {'settings.json': folder/'settings.json'} | ({'onnx': r.onnx_dir} if r.onnx_dir else {})
-    if r.model is not None: save_pruned(r.model, r.tokenizer, folder/'pruned-model', r.head, _card(r), st_normalizes(r.settings.model), extra)
-    for name, df in [('scores', r.scores), ('comparisons', r.comparisons), ('designs', r.designs.df), ('certificate', r.certificate.steps),
-                     ('family', r.family.df), ('relevance', r.relevance.layers), ('benchmark', r.benchmark.df)]:
-        with atomic_write(folder/f'{name}.csv', 'w') as f: df.to_csv(f, index=False)
-    save_figure(plot_pareto(r.scores), folder/'pareto.png', close=True)
-    save_figure(plot_family(r.family, r.fit, r.certificate.budget), folder/'family.png', close=True)
-    save_figure(r.relevance.plot(), folder/'relevance.png', close=True)
-    summary = dict(headline=r.headline(), warnings=r.warnings_(), settings=asdict(r.settings),
-                   plan=None if r.certificate.plan is None else r.certificate.plan.to_dict(), design=[r.designs.design, r.designs.share],
-                   certified=r.certificate.certified, log=r.log, scores=r.scores.to_dict('records'), vocab_coverage=r.coverage,
-                   onnx=None if r.onnx is None else r.onnx.to_dict('records'))
-    with atomic_write(folder/'summary.json', 'w') as f: json.dump(summary, f, indent=1, default=lambda x: None if x is None else float(x))
-    with atomic_write(folder/'report.md', 'w') as f: f.write(_markdown(r))
-    return folder
-
-# %% ../nbs/12_pipeline.ipynb #7740ba64
 def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEncoder}, check table with test scores)
     "Export the delivered model to ONNX (float32 and int8) into `folder`; each file's check and test accuracy through the head."
     chk = export_onnx(pm, ptok, folder, readout.texts('train')[:64])
@@ -740,14 +201,7 @@ def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEn
     chk['test_score'] = [float(np.mean(np.array(predict(e, ptok, readout.texts('test'), head), dtype=object) == y)) for e in encs.values()]
     return encs, chk
 
-# %% ../nbs/12_pipeline.ipynb #74ea14d0
-def _model(model):
-    "(model, tokenizer, name) from a name/path or a (model, tokenizer) pair."
-    if isinstance(model, (tuple, list)): return model[0], model[1], str(getattr(model[0], 'name_or_path', model[0].config.model_type))
-    m, t = load_model(model)
-    return m, t, str(model)
-
-# %% ../nbs/12_pipeline.ipynb #961894f5
+# %% ../nbs/12_pipeline.ipynb #3471be49
 def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model, tokenizer) pair
         task:str='tweet-sentiment', # downstream task (see `downstream_task`)
         target:float=0.8,        # share of the full model's gain over the floor (or score, measure='raw') to keep
@@ -760,35 +214,44 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     s = Settings(model=name, task=str(task), target=target, **kwargs).check()
     if s.prune_vocab: check_vocab_pruning(tok)   # before any stage: a tokenizer whose vocabulary cannot be cut fails now
     if out is not None and Path(out).exists() and not Path(out).is_dir(): raise ValueError(f'{out} is a file: pass a folder for the report.')
+    m = without_pooler(m)                         # mean pooling never reads it: no plan keeps it, no count holds it
     log, folder, fp = [], (None if out is None else Path(out)), model_fingerprint(m)
     logger.info(f'run: {s.model} on {s.task}, target {s.target:.0%} of the {s.measure} score; report in {out}')
     st = lambda name, f, *a: _stage(folder, name, stage_key(s, name, fp), f, *a, log=log)
-    probing, down = st('tasks', lambda: _tasks(s))
-    rel = st('relevance', lambda: model_relevance(model=m, tokenizer=tok, tasks=probing, downstream=_rows(down, ('train', 'dev')), units=s.units,
-             keep_last=False, n_boot=s.n_boot, seed=s.seed, progress=progress), _detach_relevance, _attach_relevance(m, tok))
-    teacher = None
-    if s.mode == 'distill': teacher = evaluate_downstream(m, tok, down, 'finetune', seed=s.seed, progress=False, split='dev')
+    # 1-3: what the probing tasks and the downstream train/dev rows say about layers, heads and neurons
+    probing, down = st('tasks', lambda: stage_tasks(s))
+    rel = st('relevance', lambda: model_relevance(m, tok, probing, task_rows(down, ('train', 'dev')), units=None, keep_last=False, n_boot=s.n_boot,
+                                                  seed=s.seed, progress=progress, dtype=autocast_dtype(s.dtype)), _detach_relevance, _attach_relevance(m, tok))
+    which = ('fisher', 'probes') if 'units-probes' in s.designs else ('fisher',)
+    sig = st('signals', lambda: unit_signals(m, tok, down, probing, rel.meta['weights'].weights, which))
+    # 4: every design at every budget, measured on dev
+    teacher = evaluate_downstream(m, tok, down, 'finetune', seed=s.seed, progress=False, split='dev') if s.mode == 'distill' else None
     ck = None if folder is None else folder/'.stages'/f"finetune-{stage_key(s, 'designs', fp)}"   # fine-tuning resumes mid-stage
-    ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck)
-    choice = st('designs', lambda: choose_design(m, rel, ro, s.budgets, s.designs, s.unit_shares, progress))
-    vocab = corpus_vocab(tok, list(down.split('train').text) + list(down.split('dev').text), m) if s.prune_vocab else None   # unlabeled train and dev text
+    ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck, dtype=autocast_dtype(s.dtype))
+    choice = st('designs', lambda: choose_design(m, rel, sig, ro, s.budgets, s.designs, s.unit_shares, progress))
+    # 5: the law proposes from dev; candidates ordered on dev; the certificate on calibration
+    vocab = corpus_vocab(tok, ro.texts('train') + stage_unlabeled(s, down), m) if s.prune_vocab else None   # never dev, calibration or test text
     def calibrate():
-        fam = _family(m, choice, ro, s.n_boot, s.seed, progress)
-        return fam, certify(m, rel, choice, ro, fam, s.target, s.measure, s.level, vocab, s.n_boot, s.seed)
-    fam, cert = st('calibration', calibrate)
-    texts = list(down.split('train').text[:300])
-    plans = st('comparison', lambda: comparison_plans(m, tok, rel, choice, ro, s.compare_at, s.baselines, s.n_random_baseline, texts, s.seed))
-    correct = st('evaluation', lambda: _test_scores(m, ro, cert.plan, plans, progress))
-    table = score_table(m, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.measure, s.n_boot, s.seed, s.level)
-    comp = paired_comparisons(correct, s.n_boot, s.seed, s.level)
+        fam, fit, bud, prop, note = dev_law(m, choice, ro, s.target, s.measure, s.n_boot, s.seed)
+        table, plans = candidates(m, rel, sig, choice, ro, vocab, s.target, s.measure, prop)
+        return certify(m, ro, table, plans, s.target, s.measure, s.level, [note], fit=fit, budget=bud, proposal=prop, family=fam)
+    cert = st('calibration', calibrate)
+    # 6: every baseline at the same budgets (and the delivered model's), test read once
+    bd = cert.steps.set_index('candidate').budget.get(cert.candidate) if cert.certified else None
+    at = tuple(sorted(set(s.compare_at) | ({float(bd)} if bd is not None and float(bd) in s.budgets and bd < 1 else set())))
+    plans = st('comparison', lambda: comparison_plans(m, tok, rel, sig, choice, ro, at, s.baselines, s.n_random_baseline, ro.texts('train')[:300], s.seed))
+    correct = st('evaluation', lambda: test_scores(ro, cert.plan, plans, progress))
+    # 7: the report, the delivered model, its ONNX files and its speed
+    table = score_table(m, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.level)
+    comp = paired_comparisons(correct, s.level)
     pm, ptok, head = ro.delivered(cert.plan)   # a copy: saving must not touch the caller's model
     cov = vocab_coverage(tok, ptok, ro.texts('test')) if ptok is not tok else None   # a report on test, not a choice
     onnx_dir = Path(tempfile.mkdtemp(prefix='probescale-onnx-'))   # removed with the report (or once copied into its folder)
     encs, onnx = _onnx(pm, ptok, head, ro, onnx_dir)
     bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok), 'delivered, ONNX': (encs['model.onnx'], ptok),
-                                 'delivered, ONNX int8': (encs['model-int8.onnx'], ptok)}, list(down.split('train').text[:64]),
-                                batch_sizes=(1, 32), lengths=(64,), repeats=5, progress=False)
-    r = Report(s, rel, choice, fam, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
+                                 'delivered, ONNX int8': (encs['model-int8.onnx'], ptok)}, ro.texts('train')[:64],
+                                batch_sizes=(1, 32), lengths=(64,), progress=False)
+    r = Report(s, rel, choice, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
     weakref.finalize(r, shutil.rmtree, onnx_dir, True)
     if folder is not None:
         save_report(r, folder)

@@ -376,6 +376,7 @@ def _record(model:nn.Module, kept:dict, n_before:dict)->None:
     rec['heads'] = {s: [l.n_heads for l in ls] for s, ls in lm.stacks.items()}
     rec['neurons'] = {s: [l.ffn.n_neurons for l in ls] for s, ls in lm.stacks.items()}
     rec['vocab_size'] = model.get_input_embeddings().num_embeddings
+    if hasattr(model.base_model, 'pooler'): rec['pooler'] = model.base_model.pooler is not None   # `models.without_pooler`
     cfg.probescale_pruning = rec
     widths = {n for ns in rec['neurons'].values() for n in ns}
     if arch.ffn_attr and len(widths) == 1: setattr(cfg, arch.ffn_attr, widths.pop())

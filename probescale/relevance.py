@@ -403,7 +403,8 @@ class SkipScorer:
                  split:str='dev',         # split the probes are scored on ('test' only for reporting)
                  keep_last:bool=True,     # a set that skips a stack's last layer scores -inf
                  lambdas=(1e-2, 1e-1, 1., 10.), # L2 grid of the probes: the best on `split` for the full model is kept
-                 n_boot:int=1000, seed:int=0, max_length:int=64, batch_size:int=64):
+                 n_boot:int=1000, seed:int=0, max_length:int=64, batch_size:int=64,
+                 dtype:str=None):         # forward passes under autocast: None (float32) or 'bf16' (see `extract_features`)
         self.tasks = list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
         if not self.tasks: raise ValueError('SkipScorer needs at least one task.')
         if split not in ('dev', 'test'): raise ValueError(f"split must be 'dev' or 'test'; got {split!r}.")
@@ -412,7 +413,7 @@ class SkipScorer:
         if miss: raise ValueError(f'No weight for the tasks {miss}.')
         self.weights = {t.name: x for t, x in zip(self.tasks, _normalise(np.array([w[t.name] for t in self.tasks], float)))}
         self.model, self.tok, self.split, self.keep_last, self.lambdas = model, tokenizer, split, keep_last, lambdas
-        self.last, self.kw = _last_ids(model), dict(max_length=max_length, batch_size=batch_size, progress=False)
+        self.last, self.kw = _last_ids(model), dict(max_length=max_length, batch_size=batch_size, progress=False, dtype=dtype)
         self._index = {t.name: i for i, t in enumerate(self.tasks)}   # fixes each task's bootstrap stream
         self.sub = [ProbingTask(t.name, t.level, t.data[t.data.split.isin(['train', split])].reset_index(drop=True),
                                 t.classes) for t in self.tasks if self.weights[t.name] > 0]   # a task of weight 0 adds nothing: not measured
@@ -624,19 +625,20 @@ def model_relevance(model, tokenizer,          # the model (not modified) and it
                     keep_last:bool=True,       # keep each stack's last layer (the delivered representation)
                     n_boot:int=1000, seed:int=0, max_length:int=64,
                     progress:bool=False,       # a progress bar over the five steps
+                    dtype:str=None,            # forward passes of the features and of the skip scorer: None (float32) or 'bf16' autocast
                    )->Relevance:               # skip relevance + heads + neurons + scorer; details in `.meta`
     "The full `Relevance` of `model` for `downstream`: task weights, layer (skip and differential), head and neuron scores."
     t0, tasks = time.time(), (list(tasks.values()) if isinstance(tasks, dict) else list(tasks))
     if units not in ('downstream', 'probes', None): raise ValueError(f"units must be 'downstream', 'probes' or None; got {units!r}.")
     if downstream.name in {t.name for t in tasks}: raise ValueError(f'The downstream task {downstream.name!r} is also a probing task.')
     step = _steps(['features', 'dev probes', 'test probes', 'skip relevance', 'head and neuron importance'], progress)
-    step(); feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length)
+    step(); feats = task_features(model, tokenizer, tasks + [downstream], progress=False, max_length=max_length, dtype=dtype)
     step(); dev = dev_probes(feats, tasks + [downstream], seed=seed, n_boot=n_boot)
     tw = task_weights(dev, downstream.name, weights)
     step(); test = ProbeResult.concat([probe_layers(feats[t.name], t, control=False, n_boot=n_boot, seed=seed, mix=False) for t in tasks + [downstream]
                               if (t.data.split == 'test').any()])   # a downstream task passed without its test rows is not read
     diff = layer_relevance(test, downstream.name, weights=tw)
-    step(); skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length)
+    step(); skip = skip_relevance(model, tokenizer, tasks, weights=tw, keep_last=keep_last, n_boot=n_boot, seed=seed, max_length=max_length, dtype=dtype)
     h = n = None
     step()
     if units: h, n = mask_importance(model, tokenizer, downstream if units == 'downstream' else tasks,

@@ -35,3 +35,15 @@ def test_notebooks_are_clean(root, tmp_path):
     for nb in nbs:
         codes = [c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
         assert codes and any(c.get('outputs') for c in codes), f'{nb.name} has no executed outputs'
+
+def test_readme_renders_markdown_outputs(root, tmp_path):
+    "A cell that displays a Markdown table (text/markdown beside text/plain) is rendered as the table, not as its repr."
+    import json, importlib.util
+    spec = importlib.util.spec_from_file_location('make_readme', root/'.ci'/'make_readme.py')
+    mr = importlib.util.module_from_spec(spec); spec.loader.exec_module(mr)
+    nb = {'cells': [{'cell_type': 'code', 'source': ['#| echo: false\n', 'Markdown(t)'], 'metadata': {}, 'outputs': [
+        {'output_type': 'execute_result', 'data': {'text/markdown': ['| a |\n|---|\n| 1 |'], 'text/plain': ['<IPython.core.display.Markdown object>']}}]}]}
+    (tmp_path/'index.ipynb').write_text(json.dumps(nb))
+    text = mr.render(tmp_path/'index.ipynb')
+    assert '| a |' in text and 'IPython.core.display' not in text
+    assert 'IPython.core.display' not in (root/'README.md').read_text()
