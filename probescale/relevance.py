@@ -139,18 +139,20 @@ def skip_layers(model,        # a Hugging Face model (see `load_model`)
 # %% ../nbs/06_relevance.ipynb #9374d47e
 def _check_mask(m, n:int, key, what:str)->torch.Tensor:
     m = torch.as_tensor(m)
-    if m.ndim != 1 or len(m) != n:
-        raise ValueError(f'{what}: the mask of layer {key} has shape {tuple(m.shape)}; it needs ({n},), one value per unit.')
+    if m.ndim not in (1, 2) or m.shape[-1] != n:
+        raise ValueError(f'{what}: the mask of layer {key} has shape {tuple(m.shape)}; it needs ({n},), one value per unit '
+                         f'(or (batch, {n}), one mask per item).')
     return m
 
 def _scale_heads(m:torch.Tensor, head_dim:int):
     def hook(mod, args):
         x = args[0]
-        return ((x.unflatten(-1, (len(m), head_dim)) * m.to(x.dtype)[:, None]).flatten(-2),) + tuple(args[1:])
+        mm = m.to(x.dtype)[:, None] if m.ndim == 1 else m.to(x.dtype)[:, None, :, None]   # (batch, units): one mask per item
+        return ((x.unflatten(-1, (m.shape[-1], head_dim)) * mm).flatten(-2),) + tuple(args[1:])
     return hook
 
 def _scale_last(m:torch.Tensor):
-    def hook(mod, args): return (args[0] * m.to(args[0].dtype),) + tuple(args[1:])
+    def hook(mod, args): return (args[0] * (m.to(args[0].dtype) if m.ndim == 1 else m.to(args[0].dtype)[:, None]),) + tuple(args[1:])
     return hook
 
 # %% ../nbs/06_relevance.ipynb #6b72e1c8
@@ -554,7 +556,7 @@ def mask_importance(model, tokenizer,     # the model (not modified) and its tok
                     weights=None,         # task -> weight or `TaskWeights`, for several tasks (default uniform)
                     heads:bool=True, neurons:bool=True, # which units to score
                     normalize:bool=True,  # divide each layer's scores by their L2 norm (Michel; Molchanov)
-                    fisher:bool=False,    # mean SQUARED gradient of each item's loss (Kwon et al. 2022's diagonal Fisher; one item a batch)
+                    fisher:bool=False,    # mean SQUARED gradient of each item's loss (Kwon et al. 2022's diagonal Fisher)
                     batch_size:int=16, max_length:int=64, lambdas=(1e-2, 1e-1, 1., 10.),
                    )->tuple:              # (heads, neurons): dicts (stack, layer) -> np.ndarray, or None
     "Expected |gradient| (or, `fisher`, squared per-item gradient) of the (task-weighted) last-layer probe loss w.r.t. head and neuron masks, on dev."
@@ -570,18 +572,20 @@ def mask_importance(model, tokenizer,     # the model (not modified) and its tok
         ro, d = _readout(model, tokenizer, t, lambdas, max_length=max_length), t.split('dev')
         cls = {c: i for i, c in enumerate(t.classes)}; y = torch.tensor([cls[l] for l in d.label])
         p = t.split('train').label.value_counts(normalize=True).to_numpy(); H = max(-(p * np.log(p)).sum(), 1e-6)
-        bs = 1 if fisher else batch_size
-        batches = [np.arange(i, min(i + bs, len(d))) for i in range(0, len(d), bs)]
+        batches = [np.arange(i, min(i + batch_size, len(d))) for i in range(0, len(d), batch_size)]
         for ix in batches:
             enc = _encode(tokenizer, d.iloc[ix], max_length)
-            with _frozen(model), mask_heads(model, masks['h']), mask_neurons(model, masks['n']):
+            # Fisher: one mask per item, so that one backward pass of the summed loss gives every item's own gradient
+            ms = {u: {k: torch.ones(len(ix), len(v), requires_grad=True) for k, v in mu.items()} for u, mu in masks.items()} if fisher else masks
+            with _frozen(model), mask_heads(model, ms['h']), mask_neurons(model, ms['n']):
                 hs = _hidden_states(model, enc['input_ids'], enc['attention_mask'])
                 m = enc['attention_mask'][..., None].float()
-                loss = sum(F.cross_entropy((((hs[j] * m).sum(1) / m.sum(1) - mu) / sd) @ W + b, y[ix])
+                loss = sum(F.cross_entropy((((hs[j] * m).sum(1) / m.sum(1) - mu) / sd) @ W + b, y[ix], reduction='sum' if fisher else 'mean')
                            for j, (mu, sd, W, b) in zip(last, ro)) / (len(last) * H)
                 loss.backward()
-            for u, ms in masks.items():
-                for k, v in ms.items(): acc[u][k] += w[t.name] * (v.grad ** 2 if fisher else v.grad.abs()) / len(batches); v.grad = None
+            for u, mu in ms.items():
+                for k, v in mu.items():
+                    acc[u][k] += w[t.name] * ((v.grad ** 2).sum(0) / len(d) if fisher else v.grad.abs() / len(batches)); v.grad = None
     out = {u: {k: (_l2 if normalize else np.asarray)(v.numpy()) for k, v in a.items()} or None for u, a in acc.items()}
     return out['h'], out['n']
 
