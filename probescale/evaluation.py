@@ -96,13 +96,13 @@ def _frozen(model, tokenizer, task, layer=-1, lambdas=LAMBDAS, batch_size=64, ma
 
 # %% ../nbs/10_evaluation.ipynb #bf0777d8
 class _Classifier(nn.Module):
-    "A base model with a linear head on its mean-pooled last representation (the decoder's, for T5)."
-    def __init__(self, body, n_classes:int, dropout:float=0.1):
+    "A base model with a linear head on its mean-pooled last representation (the decoder's, for T5; `layer=0`: the embeddings')."
+    def __init__(self, body, n_classes:int, dropout:float=0.1, layer:int=-1):
         super().__init__()
-        self.body, self.drop = body, nn.Dropout(dropout)
+        self.body, self.drop, self.layer = body, nn.Dropout(dropout), layer
         self.head = nn.Linear(layer_map(body).hidden_size, n_classes)
     def forward(self, input_ids, attention_mask):
-        h = _hidden_states(self.body, input_ids, attention_mask)[-1]
+        h = _hidden_states(self.body, input_ids, attention_mask)[self.layer]
         m = attention_mask[..., None].to(h.dtype)
         return self.head(self.drop((h * m).sum(1) / m.sum(1).clamp(min=1)))
 
@@ -190,7 +190,7 @@ def _train(clf, data, epochs, lr, batch_size, seed, teacher_logits=None, tempera
             if checkpoint_every and (st.step % checkpoint_every == 0 or st.stopped):
                 _save_checkpoint(acc, checkpoint_dir, st.step)
             if st.stopped: break
-    clf = acc.unwrap_model(model)
+    clf = acc.unwrap_model(model, keep_fp32_wrapper=False)   # no autocast left on its forward: it predicts in float32, as the saved model does
     clf.load_state_dict(st.best_state)
     return clf, st.curve
 

@@ -20,6 +20,7 @@ from .pruning import corpus_vocab, check_vocab_pruning, vocab_coverage
 from .baselines import BASELINES
 from .evaluation import evaluate_downstream, benchmark_inference
 from .readout import Readout, task_rows
+from .recovery import make_teacher
 from .designs import DESIGNS, UNIT_DESIGNS, unit_signals, choose_design
 from .certificate import dev_law, candidates, certify, Certificate
 from .comparisons import comparison_plans, test_scores, score_table, paired_comparisons, COMPARED
@@ -57,7 +58,9 @@ class Settings:
     compare_at:tuple=(0.35, 0.7)       # budgets at which every baseline is evaluated on test (the delivered model's budget too)
     baselines:tuple=('top-layers', 'random-layers', 'block-influence', 'angular', 'downstream-search', 'kwon')   # methods compared at equal budgets (`comparisons.COMPARED`)
     n_random_baseline:int=1            # seeds of the random-layers baseline at each comparison budget (the headline benchmark runs 10)
-    mode:str='frozen'                  # downstream readout: 'frozen', 'finetune' or 'distill'
+    mode:str='frozen'                  # 'frozen' (linear readout), 'distill' (cut from the fine-tuned model, distilled on the task's text) or 'finetune' (cut from the pretrained model, fine-tuned)
+    n_transfer:int=12000               # mode 'distill': unlabeled texts of the task in the transfer set, beside the training texts
+    distil_epochs:int=2                # mode 'distill': epochs of distillation (the best on dev is kept)
     prune_vocab:bool=True              # cut the vocabulary to the training text and the task's unlabeled text (never dev)
     unlabeled:str|None=None            # the task's unlabeled text: a .txt/.csv/.tsv/.jsonl/.json file (None: the task's own source, where it has one)
     reconstruct:bool=True              # rescale kept heads and neurons by least squares (Kwon et al. 2022), every method alike
@@ -70,6 +73,7 @@ class Settings:
         bad = [b for b in tuple(self.budgets) + tuple(self.compare_at) if not 0 < b <= 1]
         if bad: raise ValueError(f'budgets are fractions of the non-embedding parameters in (0, 1]; got {bad}.')
         if self.mode not in ('frozen', 'finetune', 'distill'): raise ValueError(f"mode must be 'frozen', 'finetune' or 'distill'; got {self.mode!r}.")
+        if self.n_transfer < 0 or self.distil_epochs < 1: raise ValueError(f'n_transfer must be >= 0 and distil_epochs >= 1; got {self.n_transfer}, {self.distil_epochs}.')
         bad = [d for d in self.designs if d not in DESIGNS]
         if bad or not self.designs: raise ValueError(f'designs must be a non-empty tuple of {DESIGNS}; got {self.designs}.')
         if any(not 0 <= u < 1 for u in self.unit_shares) or not self.unit_shares: raise ValueError(f'unit_shares must be in [0, 1); got {self.unit_shares}.')
@@ -79,7 +83,7 @@ class Settings:
         if min(self.n_train, self.n_dev, self.n_calib, self.n_test) < 10: raise ValueError('n_train, n_dev, n_calib and n_test must each be >= 10.')
         return self
 
-# %% ../nbs/12_pipeline.ipynb #365ec651
+# %% ../nbs/12_pipeline.ipynb #e31ab1f8
 def _cpu_bf16()->bool:
     try: return bool(re.search(r'\b(amx_bf16|avx512_bf16)\b', Path('/proc/cpuinfo').read_text()))
     except OSError: return False
@@ -93,10 +97,11 @@ def autocast_dtype(dtype:str='auto', device:str='cpu')->str|None: # 'bf16' or No
 
 # %% ../nbs/12_pipeline.ipynb #df8f18c0
 _DATA = ('task', 'text_col', 'pair_col', 'label_col', 'seed', 'n_corpus', 'probing', 'n_per_class', 'test_items', 'n_train', 'n_dev', 'n_calib', 'n_test')
-_REL = _DATA + ('n_boot', 'dtype')
+_TEACH = _DATA + ('mode', 'n_transfer', 'unlabeled', 'dtype')   # the teacher (mode 'distill'), whose body the choices read
+_REL = _TEACH + ('n_boot',)
 _DESIGN = _REL + ('budgets', 'designs', 'unit_shares', 'mode', 'reconstruct')
-_CAL = _DESIGN + ('target', 'measure', 'level', 'prune_vocab', 'unlabeled')
-STAGE_FIELDS = {'tasks': _DATA, 'relevance': _REL, 'signals': _REL + ('designs',), 'designs': _DESIGN, 'calibration': _CAL,
+_CAL = _DESIGN + ('target', 'measure', 'level', 'prune_vocab', 'distil_epochs')
+STAGE_FIELDS = {'tasks': _DATA, 'teacher': _TEACH, 'relevance': _REL, 'signals': _REL + ('designs',), 'designs': _DESIGN, 'calibration': _CAL,
                 'comparison': _CAL + ('compare_at', 'baselines', 'n_random_baseline'),
                 'evaluation': _CAL + ('compare_at', 'baselines', 'n_random_baseline')}  # what each stage reads
 
@@ -180,13 +185,13 @@ def stage_tasks(s:Settings)->tuple:
     cols = dict(text_col=s.text_col, pair_col=s.pair_col, label_col=s.label_col) if own else {}
     return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed, **cols)
 
-# %% ../nbs/12_pipeline.ipynb #88c22b3f
-def stage_unlabeled(s:Settings, down)->list:
-    "The task's unlabeled text for these settings ([] when there is none)."
-    if s.unlabeled is not None: return unlabeled_texts(s.unlabeled, down, s.text_col)
-    return unlabeled_texts(s.task, down) if s.task in DOWNSTREAM_TASKS and down.level == 'sentence' else []
+# %% ../nbs/12_pipeline.ipynb #1a0552cd
+def stage_unlabeled(s:Settings, down, n:int=None)->list:
+    "The task's unlabeled text for these settings (at most `n`, a seeded draw; [] when there is none)."
+    if s.unlabeled is not None: return unlabeled_texts(s.unlabeled, down, s.text_col, n, s.seed)
+    return unlabeled_texts(s.task, down, n=n, seed=s.seed) if s.task in DOWNSTREAM_TASKS and down.level == 'sentence' else []
 
-# %% ../nbs/12_pipeline.ipynb #3e97324d
+# %% ../nbs/12_pipeline.ipynb #a94cc0e9
 def _model(model)->tuple:
     "(model, tokenizer, name) from a name/path or a (model, tokenizer) pair."
     if isinstance(model, (tuple, list)): return model[0], model[1], str(getattr(model[0], 'name_or_path', model[0].config.model_type))
@@ -201,7 +206,7 @@ def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEn
     chk['test_score'] = [float(np.mean(np.array(predict(e, ptok, readout.texts('test'), head), dtype=object) == y)) for e in encs.values()]
     return encs, chk
 
-# %% ../nbs/12_pipeline.ipynb #2218d705
+# %% ../nbs/12_pipeline.ipynb #96639183
 def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model, tokenizer) pair
         task:str='tweet-sentiment', # downstream task (see `downstream_task`)
         target:float=0.8,        # share of the full model's gain over the floor (or score, measure='raw') to keep
@@ -218,37 +223,40 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     log, folder, fp = [], (None if out is None else Path(out)), model_fingerprint(m)
     logger.info(f'run: {s.model} on {s.task}, target {s.target:.0%} of the {s.measure} score; report in {out}')
     st = lambda name, f, *a: _stage(folder, name, stage_key(s, name, fp), f, *a, log=log)
-    # 1-3: what the probing tasks and the downstream train/dev rows say about layers, heads and neurons
+    dt, ck = autocast_dtype(s.dtype), (None if folder is None else folder/'.stages'/f"models-{stage_key(s, 'calibration', fp)}")
+    # 1-3: the tasks, the teacher (mode 'distill'), and what the probing tasks and the downstream train/dev rows say
     probing, down = st('tasks', lambda: stage_tasks(s))
-    rel = st('relevance', lambda: model_relevance(m, tok, probing, task_rows(down, ('train', 'dev')), units=None, keep_last=False, n_boot=s.n_boot,
-                                                  seed=s.seed, progress=progress, dtype=autocast_dtype(s.dtype)), _detach_relevance, _attach_relevance(m, tok))
+    teacher = st('teacher', lambda: make_teacher(m, tok, down, stage_unlabeled(s, down, s.n_transfer), seed=s.seed, dtype=dt)) if s.mode == 'distill' else None
+    body = m if teacher is None else teacher.clf.body      # in mode 'distill' every choice reads the teacher's fine-tuned layers
+    rel = st('relevance', lambda: model_relevance(body, tok, probing, task_rows(down, ('train', 'dev')), units=None, keep_last=False, n_boot=s.n_boot,
+                                                  seed=s.seed, progress=progress, dtype=dt), _detach_relevance, _attach_relevance(body, tok))
     which = ('fisher', 'probes') if 'units-probes' in s.designs else ('fisher',)
-    sig = st('signals', lambda: unit_signals(m, tok, down, probing, rel.meta['weights'].weights, which))
-    # 4: every design at every budget, measured on dev
-    teacher = evaluate_downstream(m, tok, down, 'finetune', seed=s.seed, progress=False, split='dev') if s.mode == 'distill' else None
-    ck = None if folder is None else folder/'.stages'/f"finetune-{stage_key(s, 'designs', fp)}"   # fine-tuning resumes mid-stage
-    ro = Readout(m, tok, down, s.mode, s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck, dtype=autocast_dtype(s.dtype))
-    choice = st('designs', lambda: choose_design(m, rel, sig, ro, s.budgets, s.designs, s.unit_shares, progress))
-    # 5: the law proposes from dev; candidates ordered on dev; the certificate on calibration
-    vocab = corpus_vocab(tok, ro.texts('train') + stage_unlabeled(s, down), m) if s.prune_vocab else None   # never dev, calibration or test text
+    sig = st('signals', lambda: unit_signals(body, tok, down, probing, rel.meta['weights'].weights, which))
+    # 4: every design at every budget, measured on dev (frozen readouts: cheap)
+    ro = Readout(body, tok, down, 'frozen' if s.mode == 'distill' else s.mode, s.seed, reconstruct=s.reconstruct, checkpoint_dir=ck, dtype=dt)
+    choice = st('designs', lambda: choose_design(body, rel, sig, ro, s.budgets, s.designs, s.unit_shares, progress))
+    # 5: the law proposes from dev; candidates ordered on dev (recovered, in mode 'distill'); the certificate on calibration
+    rc = ro if teacher is None else Readout(body, tok, down, 'distill', s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck, dtype=dt,
+                                            recovery=dict(epochs=s.distil_epochs))
+    vocab = corpus_vocab(tok, ro.texts('train') + stage_unlabeled(s, down), body) if s.prune_vocab else None   # never dev, calibration or test text
     def calibrate():
-        fam, fit, bud, prop, note = dev_law(m, choice, ro, s.target, s.measure, s.n_boot, s.seed)
-        table, plans = candidates(m, rel, sig, choice, ro, vocab, s.target, s.measure, prop)
-        return certify(m, ro, table, plans, s.target, s.measure, s.level, [note], fit=fit, budget=bud, proposal=prop, family=fam)
+        fam, fit, bud, prop, note = dev_law(body, choice, ro, s.target, s.measure, s.n_boot, s.seed)
+        table, plans = candidates(body, rel, sig, choice, rc, vocab, s.target, s.measure, prop)
+        return certify(body, rc, table, plans, s.target, s.measure, s.level, [note], fit=fit, budget=bud, proposal=prop, family=fam)
     cert = st('calibration', calibrate)
-    # 6: every baseline at the same budgets (and the delivered model's), test read once
+    # 6: every baseline at the same budgets (and the delivered model's), recovered alike; test read once
     bd = cert.steps.set_index('candidate').budget.get(cert.candidate) if cert.certified else None
     at = tuple(sorted(set(s.compare_at) | ({float(bd)} if bd is not None and float(bd) in s.budgets and bd < 1 else set())))
-    plans = st('comparison', lambda: comparison_plans(m, tok, rel, sig, choice, ro, at, s.baselines, s.n_random_baseline, ro.texts('train')[:300], s.seed))
-    correct = st('evaluation', lambda: test_scores(ro, cert.plan, plans, progress))
+    plans = st('comparison', lambda: comparison_plans(body, tok, rel, sig, choice, ro, at, s.baselines, s.n_random_baseline, ro.texts('train')[:300], s.seed))
+    correct = st('evaluation', lambda: test_scores(rc, cert.plan, plans, progress))
     # 7: the report, the delivered model, its ONNX files and its speed
-    table = score_table(m, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.level)
+    table = score_table(body, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.level)
     comp = paired_comparisons(correct, s.level)
-    pm, ptok, head = ro.delivered(cert.plan)   # a copy: saving must not touch the caller's model
+    pm, ptok, head = rc.delivered(cert.plan)   # a copy: saving must not touch the caller's model
     cov = vocab_coverage(tok, ptok, ro.texts('test')) if ptok is not tok else None   # a report on test, not a choice
     onnx_dir = Path(tempfile.mkdtemp(prefix='probescale-onnx-'))   # removed with the report (or once copied into its folder)
-    encs, onnx = _onnx(pm, ptok, head, ro, onnx_dir)
-    bench = benchmark_inference({'full': (m, tok), 'probescale (delivered)': (pm, ptok), 'delivered, ONNX': (encs['model.onnx'], ptok),
+    encs, onnx = _onnx(pm, ptok, head, rc, onnx_dir)
+    bench = benchmark_inference({'full': (body, tok), 'probescale (delivered)': (pm, ptok), 'delivered, ONNX': (encs['model.onnx'], ptok),
                                  'delivered, ONNX int8': (encs['model-int8.onnx'], ptok)}, ro.texts('train')[:64],
                                 batch_sizes=(1, 32), lengths=(64,), progress=False)
     r = Report(s, rel, choice, cert, table, comp, bench, log, pm, ptok, head, cov, onnx, onnx_dir)
