@@ -50,7 +50,7 @@ class Settings:
     test_items:int=400                 # test items per probing task (all classes together; see `probing_tasks`)
     n_train:int=2000                   # downstream training items (readouts are fitted on them)
     n_dev:int=2000                     # downstream dev items (every choice, and the order of the certificate's candidates)
-    n_calib:int=8000                   # downstream calibration items (the certificate: its power grows with them)
+    n_calib:int=12000                  # downstream calibration items (the certificate: its power grows with them)
     n_test:int=2000                    # downstream test items (the report, read once)
     budgets:tuple=(0.2, 0.35, 0.5, 0.7, 1.0)          # grid of budgets, fractions of the non-embedding parameters
     designs:tuple=('prefix', 'pinned', 'units', 'units-probes')   # the portfolio (see `designs.DESIGNS`)
@@ -83,7 +83,7 @@ class Settings:
         if min(self.n_train, self.n_dev, self.n_calib, self.n_test) < 10: raise ValueError('n_train, n_dev, n_calib and n_test must each be >= 10.')
         return self
 
-# %% ../nbs/12_pipeline.ipynb #e31ab1f8
+# %% ../nbs/12_pipeline.ipynb #af547a92
 def _cpu_bf16()->bool:
     try: return bool(re.search(r'\b(amx_bf16|avx512_bf16)\b', Path('/proc/cpuinfo').read_text()))
     except OSError: return False
@@ -185,13 +185,13 @@ def stage_tasks(s:Settings)->tuple:
     cols = dict(text_col=s.text_col, pair_col=s.pair_col, label_col=s.label_col) if own else {}
     return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed, **cols)
 
-# %% ../nbs/12_pipeline.ipynb #1a0552cd
+# %% ../nbs/12_pipeline.ipynb #7c6a200d
 def stage_unlabeled(s:Settings, down, n:int=None)->list:
     "The task's unlabeled text for these settings (at most `n`, a seeded draw; [] when there is none)."
     if s.unlabeled is not None: return unlabeled_texts(s.unlabeled, down, s.text_col, n, s.seed)
     return unlabeled_texts(s.task, down, n=n, seed=s.seed) if s.task in DOWNSTREAM_TASKS and down.level == 'sentence' else []
 
-# %% ../nbs/12_pipeline.ipynb #a94cc0e9
+# %% ../nbs/12_pipeline.ipynb #3bbca5a4
 def _model(model)->tuple:
     "(model, tokenizer, name) from a name/path or a (model, tokenizer) pair."
     if isinstance(model, (tuple, list)): return model[0], model[1], str(getattr(model[0], 'name_or_path', model[0].config.model_type))
@@ -206,7 +206,7 @@ def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEn
     chk['test_score'] = [float(np.mean(np.array(predict(e, ptok, readout.texts('test'), head), dtype=object) == y)) for e in encs.values()]
     return encs, chk
 
-# %% ../nbs/12_pipeline.ipynb #96639183
+# %% ../nbs/12_pipeline.ipynb #1729d9d6
 def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model, tokenizer) pair
         task:str='tweet-sentiment', # downstream task (see `downstream_task`)
         target:float=0.8,        # share of the full model's gain over the floor (or score, measure='raw') to keep
