@@ -251,5 +251,5 @@ def main(argv:list=None): # command-line arguments (default: `sys.argv[1:]`)
     if Path(a.out).exists() and not Path(a.out).is_dir():
         print(f'probescale: error: --out {a.out} is a file; pass a folder', file=sys.stderr); return 2
     try: return _run(a) if a.command == 'run' else _probe(a)
-    except (ValueError, ImportError) as e:   # ImportError: a missing optional dependency, with its pip line
+    except (ValueError, ImportError, FileNotFoundError) as e:   # ImportError: a missing optional dependency, with its pip line
         print(f'probescale: error: {e}', file=sys.stderr); return 2
