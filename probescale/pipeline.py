@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_pipeline.ipynb #848c02de
 from __future__ import annotations
-import hashlib, json, logging, math, re, shutil, tempfile, time, warnings, weakref
+import copy, dataclasses, hashlib, json, logging, math, re, shutil, tempfile, time, warnings, weakref
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -18,8 +18,9 @@ from .features import model_fingerprint
 from .relevance import model_relevance
 from .pruning import corpus_vocab, check_vocab_pruning, vocab_coverage
 from .baselines import BASELINES
-from .evaluation import evaluate_downstream, benchmark_inference
-from .readout import Readout, task_rows
+from .evaluation import evaluate_downstream, benchmark_inference, _Classifier
+from .readout import Readout
+from .tasks import task_rows
 from .recovery import make_teacher
 from .designs import DESIGNS, UNIT_DESIGNS, unit_signals, choose_design
 from .certificate import dev_law, candidates, certify, Certificate
@@ -27,8 +28,8 @@ from .comparisons import comparison_plans, test_scores, score_table, paired_comp
 from .report import Report, save_report
 
 # %% auto #0
-__all__ = ['logger', 'STAGE_FIELDS', 'Settings', 'autocast_dtype', 'stage_key', 'probing_tasks', 'probe_precision', 'stage_tasks',
-           'stage_unlabeled', 'run']
+__all__ = ['logger', 'DISTILL_DEFAULTS', 'STAGE_FIELDS', 'Settings', 'autocast_dtype', 'stage_key', 'probing_tasks',
+           'probe_precision', 'stage_tasks', 'stage_unlabeled', 'run']
 
 # %% ../nbs/12_pipeline.ipynb #47cf983a
 logger = logging.getLogger('probescale')   # stage starts, ends and cache hits, at INFO (see `probescale run --log-level`)
@@ -68,6 +69,10 @@ class Settings:
     n_boot:int=1000                    # bootstrap replicates (probe intervals, the law's refits)
     dtype:str='auto'                   # forward passes of the frozen features: 'auto', 'float32' or 'bfloat16'
     def check(self):
+        "Refuse settings that cannot run, in one line; in mode 'distill', fields left at the frozen defaults take `DISTILL_DEFAULTS`."
+        if self.mode == 'distill':
+            for k, v in DISTILL_DEFAULTS.items():
+                if getattr(self, k) == getattr(Settings, k): setattr(self, k, v)
         if not 0 < self.target <= 1: raise ValueError(f'target must be a share in (0, 1] (0.8 keeps 80%); got {self.target}.')
         if self.measure not in ('gain', 'raw'): raise ValueError(f"measure must be 'gain' or 'raw'; got {self.measure!r}.")
         bad = [b for b in tuple(self.budgets) + tuple(self.compare_at) if not 0 < b <= 1]
@@ -83,7 +88,11 @@ class Settings:
         if min(self.n_train, self.n_dev, self.n_calib, self.n_test) < 10: raise ValueError('n_train, n_dev, n_calib and n_test must each be >= 10.')
         return self
 
-# %% ../nbs/12_pipeline.ipynb #af547a92
+# %% ../nbs/12_pipeline.ipynb #a7402b7e
+DISTILL_DEFAULTS = dict(budgets=(0.1, 0.2, 0.35, 1.0), compare_at=(), designs=('prefix', 'pinned', 'units'),
+                        baselines=('top-layers', 'alternate-layers', 'kwon'))
+
+# %% ../nbs/12_pipeline.ipynb #06ac545f
 def _cpu_bf16()->bool:
     try: return bool(re.search(r'\b(amx_bf16|avx512_bf16)\b', Path('/proc/cpuinfo').read_text()))
     except OSError: return False
@@ -137,6 +146,17 @@ def _detach_relevance(rel):
     if s is not None: s.model, s.tok = None, None
     return rel
 
+def _detach_teacher(t):
+    "The teacher with its classifier as a state dict (a module carries hooks that do not pickle)."
+    return dataclasses.replace(t, clf={k: v.detach().clone() for k, v in t.clf.state_dict().items()})
+
+def _attach_teacher(model, n_classes:int):
+    def attach(t):
+        if isinstance(t.clf, dict):
+            clf = _Classifier(copy.deepcopy(model), n_classes); clf.load_state_dict(t.clf); t.clf = clf.eval()
+        return t
+    return attach
+
 def _attach_relevance(model, tok):
     def attach(rel):
         if rel.scorer is not None: rel.scorer.model, rel.scorer.tok = model, tok
@@ -185,13 +205,13 @@ def stage_tasks(s:Settings)->tuple:
     cols = dict(text_col=s.text_col, pair_col=s.pair_col, label_col=s.label_col) if own else {}
     return probing, downstream_task(s.task, n_train=s.n_train, n_dev=s.n_dev, n_calib=s.n_calib, n_test=s.n_test, seed=s.seed, **cols)
 
-# %% ../nbs/12_pipeline.ipynb #7c6a200d
+# %% ../nbs/12_pipeline.ipynb #e1835210
 def stage_unlabeled(s:Settings, down, n:int=None)->list:
     "The task's unlabeled text for these settings (at most `n`, a seeded draw; [] when there is none)."
     if s.unlabeled is not None: return unlabeled_texts(s.unlabeled, down, s.text_col, n, s.seed)
     return unlabeled_texts(s.task, down, n=n, seed=s.seed) if s.task in DOWNSTREAM_TASKS and down.level == 'sentence' else []
 
-# %% ../nbs/12_pipeline.ipynb #3bbca5a4
+# %% ../nbs/12_pipeline.ipynb #132eff23
 def _model(model)->tuple:
     "(model, tokenizer, name) from a name/path or a (model, tokenizer) pair."
     if isinstance(model, (tuple, list)): return model[0], model[1], str(getattr(model[0], 'name_or_path', model[0].config.model_type))
@@ -206,7 +226,7 @@ def _onnx(pm, ptok, head, readout:Readout, folder:Path)->tuple: # ({file: OnnxEn
     chk['test_score'] = [float(np.mean(np.array(predict(e, ptok, readout.texts('test'), head), dtype=object) == y)) for e in encs.values()]
     return encs, chk
 
-# %% ../nbs/12_pipeline.ipynb #1729d9d6
+# %% ../nbs/12_pipeline.ipynb #3e080423
 def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model, tokenizer) pair
         task:str='tweet-sentiment', # downstream task (see `downstream_task`)
         target:float=0.8,        # share of the full model's gain over the floor (or score, measure='raw') to keep
@@ -226,7 +246,8 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     dt, ck = autocast_dtype(s.dtype), (None if folder is None else folder/'.stages'/f"models-{stage_key(s, 'calibration', fp)}")
     # 1-3: the tasks, the teacher (mode 'distill'), and what the probing tasks and the downstream train/dev rows say
     probing, down = st('tasks', lambda: stage_tasks(s))
-    teacher = st('teacher', lambda: make_teacher(m, tok, down, stage_unlabeled(s, down, s.n_transfer), seed=s.seed, dtype=dt)) if s.mode == 'distill' else None
+    teacher = st('teacher', lambda: make_teacher(m, tok, down, stage_unlabeled(s, down, s.n_transfer), seed=s.seed, dtype=dt),
+                 _detach_teacher, _attach_teacher(m, len(down.classes))) if s.mode == 'distill' else None
     body = m if teacher is None else teacher.clf.body      # in mode 'distill' every choice reads the teacher's fine-tuned layers
     rel = st('relevance', lambda: model_relevance(body, tok, probing, task_rows(down, ('train', 'dev')), units=None, keep_last=False, n_boot=s.n_boot,
                                                   seed=s.seed, progress=progress, dtype=dt), _detach_relevance, _attach_relevance(body, tok))
@@ -238,7 +259,8 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     # 5: the law proposes from dev; candidates ordered on dev (recovered, in mode 'distill'); the certificate on calibration
     rc = ro if teacher is None else Readout(body, tok, down, 'distill', s.seed, teacher, reconstruct=s.reconstruct, checkpoint_dir=ck, dtype=dt,
                                             recovery=dict(epochs=s.distil_epochs))
-    vocab = corpus_vocab(tok, ro.texts('train') + stage_unlabeled(s, down), body) if s.prune_vocab else None   # never dev, calibration or test text
+    text = [x for t in ro.texts('train') + stage_unlabeled(s, down) for x in (t if isinstance(t, tuple) else (t,))]   # both texts of a pair
+    vocab = corpus_vocab(tok, text, body) if s.prune_vocab else None   # never dev, calibration or test text
     def calibrate():
         fam, fit, bud, prop, note = dev_law(body, choice, ro, s.target, s.measure, s.n_boot, s.seed)
         table, plans = candidates(body, rel, sig, choice, rc, vocab, s.target, s.measure, prop)
@@ -247,7 +269,7 @@ def run(model=DEFAULT_MODEL,     # short name, hub id, local folder, or a (model
     # 6: every baseline at the same budgets (and the delivered model's), recovered alike; test read once
     bd = cert.steps.set_index('candidate').budget.get(cert.candidate) if cert.certified else None
     at = tuple(sorted(set(s.compare_at) | ({float(bd)} if bd is not None and float(bd) in s.budgets and bd < 1 else set())))
-    plans = st('comparison', lambda: comparison_plans(body, tok, rel, sig, choice, ro, at, s.baselines, s.n_random_baseline, ro.texts('train')[:300], s.seed))
+    plans = st('comparison', lambda: comparison_plans(body, tok, rel, sig, choice, ro, at, s.baselines, s.n_random_baseline, list(down.split('train').text[:300]), s.seed))
     correct = st('evaluation', lambda: test_scores(rc, cert.plan, plans, progress))
     # 7: the report, the delivered model, its ONNX files and its speed
     table = score_table(body, correct, {**plans, ('probescale (delivered)', None, None, 0): cert.plan}, s.level)

@@ -17,7 +17,7 @@ from .models import layer_map
 from .features import _hidden_states
 from .io import save_figure
 from .probing import ProbeResult, probe_layers, task_features, fit_linear_probes, standardise
-from .tasks import ProbingTask
+from .tasks import ProbingTask, task_rows
 
 # %% auto #0
 __all__ = ['Relevance', 'skip_layers', 'mask_heads', 'mask_neurons', 'dev_probes', 'chance_normalised', 'TaskWeights',
@@ -517,13 +517,10 @@ def skip_relevance(model, tokenizer,       # the model (not modified) and its to
     return Relevance(df, scorer=scorer, meta=dict(full_score=base, full_per_task=full, weights=scorer.weights))
 
 # %% ../nbs/06_relevance.ipynb #0fc59802
-def _sub(task:ProbingTask, splits=('train', 'dev'))->ProbingTask:
-    return ProbingTask(task.name, task.level, task.data[task.data.split.isin(splits)].reset_index(drop=True), task.classes)
-
 def _readout(model, tokenizer, task:ProbingTask, lambdas, **kw)->list:
     "Linear probes on each stack's last layer for `task`, L2 strength chosen on dev: [(mu, sd, W, b)] per stack."
     if task.level != 'sentence': raise ValueError(f'Head and neuron importance need sentence-level tasks; {task.name!r} is {task.level}-level.')
-    sub = _sub(task)
+    sub = task_rows(task, ('train', 'dev'))
     f = task_features(model, tokenizer, [sub], progress=False, **kw)[task.name]
     cols = [f.layer_ids.index(k) for k in _last_ids(model).values()]
     X, y, mu, sd = _xy(f, sub, cols, 'dev')

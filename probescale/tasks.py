@@ -17,9 +17,9 @@ from statsmodels.stats.proportion import proportion_confint
 from .io import atomic_write
 
 # %% auto #0
-__all__ = ['SPLITS', 'CALIB', 'SENTLEN_BINS', 'SOMO_TAGS', 'SENTEVAL_TASKS', 'WORD_TASKS', 'ProbingTask', 'default_corpus',
-           'load_parser', 'parse', 'senteval_tasks', 'label_counts', 'surface_baselines', 'word_tasks',
-           'plot_label_counts', 'control_task']
+__all__ = ['SPLITS', 'CALIB', 'SENTLEN_BINS', 'SOMO_TAGS', 'SENTEVAL_TASKS', 'WORD_TASKS', 'ProbingTask', 'task_rows',
+           'default_corpus', 'load_parser', 'parse', 'senteval_tasks', 'label_counts', 'surface_baselines',
+           'word_tasks', 'plot_label_counts', 'control_task']
 
 # %% ../nbs/01_tasks.ipynb #17fe7dca
 SPLITS = ('train', 'dev', 'test')
@@ -93,6 +93,13 @@ class ProbingTask:
         cls = self.classes if len(self.classes) <= 6 else self.classes[:5] + ['...']
         ctl = (', sentence pairs' if self.pair else '') + (', control' if self.control else '')
         return f"ProbingTask({self.name!r}, {self.level}-level{ctl}, {self.n_classes} classes {cls}; sentences: {sizes})"
+
+# %% ../nbs/01_tasks.ipynb #394c92b2
+def task_rows(task:ProbingTask, # a task
+              splits:tuple,     # the splits to keep
+             )->ProbingTask:    # the same task with only those rows
+    "The task restricted to the rows of `splits` (what a step may read)."
+    return ProbingTask(task.name, task.level, task.data[task.data.split.isin(splits)].reset_index(drop=True), task.classes, task.description)
 
 # %% ../nbs/01_tasks.ipynb #f59851b3
 def _require(module:str, install:str):
@@ -789,18 +796,6 @@ def plot_label_counts(tasks:dict|list,        # `ProbingTask`s, as a dict or a l
     g.figure.suptitle('Class shares per split' if normalize else 'Class counts per split')
     g.tight_layout()
     return g
-
-# %% ../nbs/01_tasks.ipynb #f4f130c1
-_MOVED = ('task_from_data', 'downstream_task', 'with_calibration', 'read_conll', 'read_task_file', 'DOWNSTREAM_TASKS', 'GLUE_FORMATS',
-          'SENTIMENTS', '_sized_splits', '_cut', '_package_file', '_tweet_sentiment_frame', '_read_glue_tsv', '_check_downstream')
-
-def __getattr__(name:str):
-    "Names that moved to `probescale.downstream`, still importable from here (with a deprecation warning)."
-    if name in _MOVED:
-        warnings.warn(f'probescale.tasks.{name} moved to probescale.downstream; import it from there.', DeprecationWarning, stacklevel=2)
-        from probescale import downstream
-        return getattr(downstream, name)
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 # %% ../nbs/01_tasks.ipynb #bea0619a
 def _key_words(words:pd.Series,  # the word lists of a task's sentences

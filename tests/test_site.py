@@ -8,10 +8,12 @@ CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 # pages and the least number of figures each must display
 EXPECTED = {'index.html': 0, '00_io.html': 0, '00_models.html': 2, '01_tasks.html': 3, '01b_gold.html': 1, '01c_downstream.html': 0,
             '02_features.html': 2, '03_probing.html': 2, '05_scaling.html': 4, '06_relevance.html': 2, '07_pruning.html': 2,
-            '08_baselines.html': 2, '09_export.html': 0, '10_evaluation.html': 1, '11_family.html': 2, '12_pipeline.html': 0, '13_cli.html': 0,
+            '08_baselines.html': 2, '09_export.html': 0, '10_evaluation.html': 1, '10b_recovery.html': 0, '11_family.html': 2,
+            '11a_readout.html': 0, '11b_designs.html': 0, '11c_stats.html': 0, '11d_certificate.html': 0, '11e_comparisons.html': 0,
+            '11f_report.html': 1, '12_pipeline.html': 0, '13_cli.html': 0,
             '14_distributed.html': 0, 'benchmarks/features_overhead.html': 0, 'benchmarks/probing_speed.html': 0,
             'benchmarks/pruning_speed.html': 1, 'benchmarks/distributed_speed.html': 1,
-            'benchmarks/method.html': 1, 'benchmarks/headline.html': 2}
+            'benchmarks/method.html': 1, 'benchmarks/headline.html': 2, 'benchmarks/recovery.html': 0}
 
 @pytest.fixture(scope='module')
 def site(root):
