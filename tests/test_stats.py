@@ -34,14 +34,22 @@ def test_margin_test_keeps_its_error_rate():
     assert 0.03 <= np.mean(passes) <= 0.07, np.mean(passes)
 
 def test_comparisons_can_reject_after_holm():
-    "57 comparisons: the z-test reaches p-values far below what a 1,000-replicate bootstrap can give after Holm."
-    assert smallest_p(57, 1000) > 0.05
-    r = np.random.default_rng(1)
-    a = (r.random(5000) < 0.7).astype(float)
-    scores = {'a': a} | {f'm{i}': np.where(r.random(5000) < 0.1, (r.random(5000) < 0.66).astype(float), a) for i in range(57)}
-    df = compare(scores, [('a', f'm{i}') for i in range(57)])
-    assert df.p_holm.min() < 0.05 / 57
-    assert set(df.verdict) <= {'better', 'worse', 'no significant difference'}
+    "57 paired comparisons on 5,000 items: a method 5 points worse and one 5 points better than ProbeScale are both significant after Holm, in their own directions; identical plans are marked and left out."
+    assert smallest_p(57, 1000) > 0.05                      # what a 1,000-replicate bootstrap could never reach
+    r, n = np.random.default_rng(1), 5000
+    a = (r.random(n) < 0.7).astype(float)
+    worse = a * (r.random(n) >= 0.05 / 0.7)                   # loses 5 points of a's right answers
+    better = np.maximum(a, (r.random(n) < 0.05 / 0.3).astype(float))   # gains 5 points on a's wrong ones
+    same = lambda i: np.where(np.random.default_rng(100 + i).random(n) < 0.1, (np.random.default_rng(200 + i).random(n) < 0.7).astype(float), a)
+    scores = {'a': a, 'worse': worse, 'better': better, 'twin1': a.copy(), 'twin2': a.copy()} | {f'm{i}': same(i) for i in range(53)}
+    names = ['worse', 'better', 'twin1', 'twin2'] + [f'm{i}' for i in range(53)]
+    df = compare(scores, [('a', m) for m in names]).set_index('b')
+    assert len(df) == 57 and df.identical.sum() == 2
+    assert df.loc['worse', 'verdict'] == 'better' and df.loc['worse', 'p_holm'] < 0.05 and df.loc['worse', 'difference'] > 0.04
+    assert df.loc['better', 'verdict'] == 'worse' and df.loc['better', 'p_holm'] < 0.05 and df.loc['better', 'difference'] < -0.04
+    assert (df.loc[['twin1', 'twin2'], 'verdict'] == 'identical').all() and df.loc[['twin1', 'twin2'], 'p_holm'].isna().all()
+    assert (df.drop(['worse', 'better', 'twin1', 'twin2']).verdict != 'identical').all()
+    assert set(df.verdict) <= {'better', 'worse', 'no significant difference', 'identical'}
 
 def test_identical_pairs_are_not_evidence():
     a = (np.random.default_rng(2).random(1000) < 0.7).astype(float)
