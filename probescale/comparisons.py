@@ -63,9 +63,9 @@ def comparison_plans(model, tok, relevance, signals:dict, choice:DesignChoice, r
     plans = {}
     for b in budgets:
         B = budget_params(model, b, embeddings=False)
-        ps, u = _design_at(model, relevance, signals, choice, b)
-        plans['probescale', b, u, 0] = ps
-        plans['probescale (no probing)', b, _design_at(model, relevance, signals, choice, b, False)[1], 0] = _design_at(model, relevance, signals, choice, b, False)[0]
+        try: (ps, u), (pn, un) = _design_at(model, relevance, signals, choice, b), _design_at(model, relevance, signals, choice, b, False)
+        except ValueError as e: warnings.warn(f'{b:.0%} left out of the comparisons: no ProbeScale design fits it ({e})'); continue
+        plans['probescale', b, u, 0], plans['probescale (no probing)', b, un, 0] = ps, pn
         for m in baselines:
             for share in ([1.0] if m in UNIT_BASELINES else dict.fromkeys([0.0] + ([u] if 0 < u < 1 else []))):
                 for r in (range(n_random) if m == 'random-layers' else [0]):

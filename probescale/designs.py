@@ -172,11 +172,12 @@ class DesignChoice:
 
 def choose_design(model, relevance, signals:dict, readout:Readout, budgets=(0.2, 0.35, 0.5, 0.7), designs=DESIGNS,
                   shares=(0., 0.5), progress:bool=False)->DesignChoice:
-    "Build every (design, share) at every budget and measure it on the downstream dev split."
+    "Build every (design, share) at every budget and measure it on the downstream dev split (a design that cannot fit a budget is left out there, with a warning)."
     grid = [(d, u, b) for d in designs for u in ((1.,) if d in UNIT_DESIGNS else shares) for b in budgets if b < 1]
     rows, plans = [], {}
     for d, u, b in (progress_bar(grid, leave=False) if progress else grid):
-        p = plans[d, u, b] = design_plan(model, relevance, signals, b, d, u)
+        try: p = plans[d, u, b] = design_plan(model, relevance, signals, b, d, u)
+        except ValueError as e: warnings.warn(f'{d}/{u:g} left out at {b:.0%}: {e}'); continue
         rows.append(dict(design=d, share=u, budget=b, n_params=p.n_params(model, False), layers=len(sum(p.kept_layers(model).values(), [])),
                          dev_score=readout.score(p, readout.choice_split), probing=d in PROBING_DESIGNS))
     return DesignChoice(pd.DataFrame(rows), plans)
