@@ -96,7 +96,7 @@ class Readout:
                  reconstruct:bool=False, n_reconstruct:int=256, # rescale trimmed layers by least squares on that many training texts
                  reconstruct_texts:list=None, # ... or on these texts (unlabeled text of the task, say)
                  checkpoint_dir=None,   # fine-tuning modes: one checkpoint folder per plan below it, so a rerun resumes mid-training
-                 store:dict=None,       # frozen features per plan and text, shared by readouts of the same model on other splits of the same texts
+                 store:dict=None,       # frozen features per plan and text (and least-squares scales), shared by readouts of the same model on other splits of the same texts
                  dtype:str=None,        # forward passes of the frozen features (and distillation): None (float32) or 'bf16' autocast
                  recovery:dict=None):   # mode 'distill': options of `recovery.distil` (epochs, lr, batch_size, alpha)
         if mode == 'distill' and teacher is None: raise ValueError("mode='distill' needs the teacher (`recovery.make_teacher`) to cut students from.")
@@ -105,9 +105,11 @@ class Readout:
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.reconstruct, self.n_reconstruct, self.reconstruct_texts = reconstruct, n_reconstruct, reconstruct_texts
         self.kw, self.lambdas = dict(batch_size=batch_size, max_length=max_length, progress=False, dtype=dtype), lambdas
-        self.X, self.memo, self.clf, self.heads, self.lams, self.scales, self.ptoks, self.n_extracted = {}, {}, {}, {}, {}, {}, {}, 0
+        self.X, self.memo, self.clf, self.heads, self.lams, self.ptoks, self.n_extracted = {}, {}, {}, {}, {}, {}, 0
         self.choice_split = 'cv' if mode == 'frozen' else 'dev'    # the split every choice reads (see `_cv_correct`)
         self.store = {} if store is None else store
+        self.tag = '|' + hashlib.sha256(repr(self.rescaling_texts()).encode()).hexdigest()[:16]   # names the rescaling texts in the store
+        self.scales = self.store.setdefault('scales' + self.tag, {})   # least-squares scales per plan, shared through the store like the features
     def __repr__(self): return f'Readout({self.task.name}, {self.mode}: {len(self.memo)} (plan, split) scores, {self.n_extracted} texts embedded)'
     def texts(self, split:str)->list:
         d = self.task.split(split)
@@ -144,7 +146,7 @@ def _ensure(self:Readout, plan, splits:tuple):
     missing = [s for s in dict.fromkeys(splits) if (name, s) not in self.X]
     if not missing: return
     rescaled = k is None and self.reconstruct and (plan.heads or plan.neurons)   # its model depends on the training texts
-    tag = '|' + hashlib.sha256(repr(self.rescaling_texts()).encode()).hexdigest()[:16] if rescaled else ''
+    tag = self.tag if rescaled else ''
     memo = self.store.setdefault(name + tag, {})
     texts = {s: self.texts(s) for s in missing}
     todo = [x for x in dict.fromkeys(x for s in missing for x in texts[s]) if x not in memo]
